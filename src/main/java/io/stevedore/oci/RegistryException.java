@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * A failure that a client should see as an OCI error response: a code, an HTTP status and a
- * message that says what went wrong (never a credential).
+ * A failure that a client should see as an OCI error response: a code, an HTTP status and a message
+ * that says what went wrong (never a credential).
  */
 public class RegistryException extends RuntimeException {
   private final ErrorCode code;

@@ -8,8 +8,7 @@ import java.util.regex.Pattern;
  */
 public record RepositoryName(String value) {
   private static final Pattern NAME =
-      Pattern.compile(
-          "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*");
+      Pattern.compile("[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*");
   private static final int MAX_LENGTH = 255;
 
   public RepositoryName {
@@ -21,8 +20,7 @@ public record RepositoryName(String value) {
           "repository name is longer than " + MAX_LENGTH + " characters");
     }
     if (!NAME.matcher(value).matches()) {
-      throw RegistryException.nameInvalid(
-          "invalid repository name: " + Digest.abbreviate(value));
+      throw RegistryException.nameInvalid("invalid repository name: " + Digest.abbreviate(value));
     }
   }
 
