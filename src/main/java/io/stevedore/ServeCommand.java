@@ -1,0 +1,54 @@
+package io.stevedore;
+
+import io.stevedore.config.StevedoreConfig;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Logger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code stevedore serve}: runs the mirror until the process is told to stop. */
+@Command(name = "serve", description = "Serve the registry mirror.")
+final class ServeCommand implements Callable<Integer> {
+  private static final Logger LOG = Logger.getLogger(ServeCommand.class.getName());
+
+  @Option(
+      names = {"-c", "--config"},
+      defaultValue = "conf/stevedore.yaml",
+      description = "The config file (default: ${DEFAULT-VALUE}).")
+  Path config;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    StevedoreConfig settings;
+    try {
+      settings = ConfigLoader.load(config, System.getenv());
+    } catch (ConfigLoader.ConfigException e) {
+      System.err.println("stevedore: " + e.getMessage());
+      return 2;
+    }
+    Stevedore stevedore = Stevedore.start(settings, Clock.systemUTC());
+    LOG.info(
+        () ->
+            "Stevedore serving on "
+                + settings.host()
+                + ":"
+                + stevedore.port()
+                + ", data in "
+                + settings.storagePath().toAbsolutePath().normalize()
+                + ", upstreams "
+                + settings.upstreams().stream().map(u -> u.name() + "=" + u.url()).toList());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stevedore.close();
+                  stopped.countDown();
+                }));
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,59 @@
+package io.stevedore.cache;
+
+import io.stevedore.oci.Digest;
+import io.stevedore.store.BlobStore;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * A blob ready to serve: committed in the store, or being filled (then reads follow the fill and
+ * wait for the chunks they need). Any failure of the fill surfaces as an exception from {@link
+ * #writeTo}, after some bytes may have been written: the caller must then abort the response.
+ */
+public final class BlobContent {
+  private final BlobStore store;
+  private final Digest digest;
+  private final long size;
+  private final Progress progress;
+
+  BlobContent(BlobStore store, Digest digest, long size, Progress progress) {
+    this.store = store;
+    this.digest = digest;
+    this.size = size;
+    this.progress = progress;
+  }
+
+  public Digest digest() {
+    return digest;
+  }
+
+  public long size() {
+    return size;
+  }
+
+  /** Writes bytes {@code first..last} (inclusive) of the blob to {@code out}. */
+  public void writeTo(OutputStream out, long first, long last) throws IOException {
+    if (first < 0 || last >= size || first > last + 1) {
+      throw new IllegalArgumentException(
+          "range " + first + "-" + last + " is outside a blob of " + size + " bytes");
+    }
+    int chunkSize = store.chunkSize();
+    // A blob smaller than a chunk is one chunk of its own size: no need for a full buffer.
+    byte[] buffer = new byte[(int) Math.min(chunkSize, Math.max(size, 1))];
+    long position = first;
+    while (position <= last) {
+      long index = position / chunkSize;
+      long chunkStart = index * chunkSize;
+      progress.awaitStored(Math.min(chunkStart + chunkSize, size));
+      int length = store.readChunk(digest, index, buffer);
+      int from = (int) (position - chunkStart);
+      int to = (int) Math.min(length, last + 1 - chunkStart);
+      if (to <= from) {
+        throw new IllegalStateException(
+            "chunk " + index + " of " + digest + " holds " + length + " bytes, too few");
+      }
+      out.write(buffer, from, to - from);
+      position += to - from;
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package io.stevedore.cache;
+
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The progress of one blob's fetch from upstream into the store, shared by every request that waits
+ * for that blob. Waiters block until the bytes they need are stored; each commit of a chunk wakes
+ * them (no polling). A failed fill fails every waiter, so none of them ends a response cleanly with
+ * bytes that were never verified.
+ */
+final class Fill implements Progress {
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private long size = -1;
+  private long stored;
+  private boolean complete;
+  private RuntimeException failure;
+
+  /** The upstream told the blob's size. */
+  void sized(long blobSize) {
+    update(() -> size = blobSize);
+  }
+
+  /**
+   * Bytes {@code [0, storedBytes)} can now be read from the store. The fill never reports the last
+   * chunk this way: those bytes become readable only through {@link #completed()}, after the digest
+   * matched, so no waiter can finish a response before verification.
+   */
+  void advanced(long storedBytes) {
+    update(() -> stored = storedBytes);
+  }
+
+  /** The blob is committed (verified) in the store. */
+  void completed() {
+    update(
+        () -> {
+          stored = size;
+          complete = true;
+        });
+  }
+
+  /** The fill gave up; {@code cause} is what every waiter sees. */
+  void failed(RuntimeException cause) {
+    update(() -> failure = cause);
+  }
+
+  /** Waits until the size is known, and returns it. */
+  long awaitSize() {
+    lock.lock();
+    try {
+      while (size < 0 && failure == null) {
+        changed.awaitUninterruptibly();
+      }
+      throwIfFailed();
+      return size;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void awaitStored(long end) {
+    lock.lock();
+    try {
+      while (stored < end && failure == null && !complete) {
+        changed.awaitUninterruptibly();
+      }
+      throwIfFailed();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void throwIfFailed() {
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private void update(Runnable change) {
+    lock.lock();
+    try {
+      change.run();
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+}

@@ -1,0 +1,215 @@
+package io.stevedore.cache;
+
+import io.stevedore.oci.Digest;
+import io.stevedore.oci.ErrorCode;
+import io.stevedore.oci.RegistryException;
+import io.stevedore.oci.RepositoryName;
+import io.stevedore.store.BlobStore;
+import io.stevedore.store.BlobWriter;
+import io.stevedore.upstream.BlobStream;
+import io.stevedore.upstream.Upstream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Fetches one blob from upstream into the store, chunk by chunk, hashing what it stores. Resumes a
+ * broken connection with a Range request from the last stored chunk; commits only when size and
+ * digest match; otherwise discards every chunk and fails the fill.
+ */
+final class FillTask implements Runnable {
+  private static final Logger LOG = Logger.getLogger(FillTask.class.getName());
+
+  private final Fill fill;
+  private final BlobStore store;
+  private final Upstream upstream;
+  private final RepositoryName repository;
+  private final Digest digest;
+  private final FillPolicy policy;
+  private final Runnable onDone;
+
+  FillTask(
+      Fill fill,
+      BlobStore store,
+      Upstream upstream,
+      RepositoryName repository,
+      Digest digest,
+      FillPolicy policy,
+      Runnable onDone) {
+    this.fill = fill;
+    this.store = store;
+    this.upstream = upstream;
+    this.repository = repository;
+    this.digest = digest;
+    this.policy = policy;
+    this.onDone = onDone;
+  }
+
+  @Override
+  public void run() {
+    BlobWriter writer = null;
+    try {
+      writer = store.begin(digest);
+      long size = fetch(writer);
+      writer.commit(size);
+      onDone.run();
+      fill.completed();
+    } catch (RuntimeException e) {
+      if (writer != null) {
+        abortQuietly(writer);
+      }
+      onDone.run();
+      fill.failed(e);
+      LOG.log(
+          Level.WARNING, "fill of " + digest + " from " + upstream.config().name() + " failed", e);
+    }
+  }
+
+  /** Streams the blob into the store; returns its verified size. */
+  private long fetch(BlobWriter writer) {
+    MessageDigest hasher = digest.algorithm().newHasher();
+    byte[] chunk = new byte[store.chunkSize()];
+    long size = -1;
+    long stored = 0;
+    int resumes = 0;
+    while (true) {
+      try (BlobStream stream = upstream.fetchBlob(repository, digest, stored)) {
+        if (size < 0) {
+          size = sizeOf(stream);
+          fill.sized(size);
+        }
+        skip(stream.body(), stored - stream.offset());
+        stored = copy(stream.body(), writer, hasher, chunk, stored, size);
+        if (stored == size) {
+          verify(hasher);
+          return size;
+        }
+        // A clean end before the size the upstream announced: a connection cut short.
+      } catch (IOException | RegistryException e) {
+        if (e instanceof RegistryException r && (!r.temporary() || size < 0)) {
+          throw r;
+        }
+        long at = stored;
+        LOG.info(
+            () ->
+                "fetch of "
+                    + digest
+                    + " from "
+                    + upstream.config().name()
+                    + " broke at byte "
+                    + at
+                    + ", resuming: "
+                    + e);
+      }
+      resumes++;
+      if (resumes > policy.maxResumes()) {
+        throw new RegistryException(
+            ErrorCode.UNAVAILABLE,
+            502,
+            "upstream "
+                + upstream.config().name()
+                + " kept breaking off blob "
+                + digest
+                + "; gave up after "
+                + policy.maxResumes()
+                + " resumes");
+      }
+      pause(resumes);
+    }
+  }
+
+  /**
+   * Copies the body into whole chunks from offset {@code stored} on, and returns how many bytes are
+   * stored after it. A partly filled chunk at a broken connection is dropped: the resume starts
+   * again at a chunk boundary.
+   */
+  private long copy(
+      InputStream body,
+      BlobWriter writer,
+      MessageDigest hasher,
+      byte[] chunk,
+      long stored,
+      long size)
+      throws IOException {
+    int filled = 0;
+    int read;
+    while ((read = body.read(chunk, filled, chunk.length - filled)) >= 0) {
+      filled += read;
+      if (stored + filled > size) {
+        throw mismatch("more than the " + size + " bytes it announced");
+      }
+      if (filled == chunk.length || stored + filled == size) {
+        stored = storeChunk(writer, hasher, chunk, filled, stored, size);
+        filled = 0;
+      }
+    }
+    return stored;
+  }
+
+  private long storeChunk(
+      BlobWriter writer, MessageDigest hasher, byte[] chunk, int length, long stored, long size) {
+    writer.write(stored / chunk.length, chunk, length);
+    hasher.update(chunk, 0, length);
+    long now = stored + length;
+    if (now < size) {
+      fill.advanced(now);
+    }
+    return now;
+  }
+
+  private long sizeOf(BlobStream stream) {
+    if (stream.length() >= 0) {
+      return stream.offset() + stream.length();
+    }
+    return upstream
+        .headBlob(repository, digest)
+        .orElseThrow(() -> mismatch("no size (no Content-Length, and HEAD found nothing)"));
+  }
+
+  private void verify(MessageDigest hasher) {
+    Digest actual = Digest.of(digest.algorithm(), hasher.digest());
+    if (!actual.equals(digest)) {
+      throw mismatch("digest " + actual);
+    }
+  }
+
+  private RegistryException mismatch(String what) {
+    return new RegistryException(
+        ErrorCode.UNAVAILABLE,
+        502,
+        "upstream "
+            + upstream.config().name()
+            + " sent blob "
+            + digest
+            + " with "
+            + what
+            + "; nothing was stored");
+  }
+
+  /** Skips what is stored already when the upstream ignored the Range and sent it again. */
+  private void skip(InputStream body, long count) throws IOException {
+    if (count < 0) {
+      throw mismatch("a range that starts past the requested offset");
+    }
+    body.skipNBytes(count);
+  }
+
+  private void pause(int resume) {
+    try {
+      Thread.sleep(policy.backoffBefore(resume));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RegistryException(ErrorCode.UNAVAILABLE, 503, "fill interrupted");
+    }
+  }
+
+  private void abortQuietly(BlobWriter writer) {
+    try {
+      writer.abort();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "cannot discard the chunks of " + digest, e);
+    }
+  }
+}

@@ -1,0 +1,204 @@
+package io.stevedore.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.stevedore.oci.Digest;
+import io.stevedore.oci.ErrorCode;
+import io.stevedore.oci.MediaType;
+import io.stevedore.oci.Reference;
+import io.stevedore.oci.RegistryException;
+import io.stevedore.oci.RepositoryName;
+import io.stevedore.store.ManifestStore;
+import io.stevedore.store.StoredManifest;
+import io.stevedore.store.TagEntry;
+import io.stevedore.store.TagKey;
+import io.stevedore.store.TagStore;
+import io.stevedore.upstream.FetchedManifest;
+import io.stevedore.upstream.ManifestHead;
+import io.stevedore.upstream.Upstream;
+import java.time.Clock;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Logger;
+
+/**
+ * Manifests by digest (immutable: cached until evicted) and by tag (a digest with a freshness time,
+ * revalidated with a HEAD). A hot tier in memory, bounded by bytes, sits over the store. Concurrent
+ * requests that need the same upstream call share one.
+ */
+public final class ManifestCache {
+  private static final Logger LOG = Logger.getLogger(ManifestCache.class.getName());
+
+  private final ManifestStore store;
+  private final TagStore tags;
+  private final Clock clock;
+  private final Cache<Digest, StoredManifest> hot;
+  private final SingleFlight<String, ServedManifest> flights = new SingleFlight<>();
+
+  public ManifestCache(ManifestStore store, TagStore tags, Clock clock, long hotTierBytes) {
+    this.store = store;
+    this.tags = tags;
+    this.clock = clock;
+    this.hot =
+        Caffeine.newBuilder()
+            .maximumWeight(hotTierBytes)
+            .<Digest, StoredManifest>weigher((digest, manifest) -> manifest.body().length)
+            .build();
+  }
+
+  /**
+   * The manifest {@code reference} names in {@code repository}, in one of the {@code accepted}
+   * media types when it is a tag.
+   */
+  public ServedManifest get(
+      Upstream upstream, RepositoryName repository, Reference reference, List<String> accepted) {
+    return switch (reference) {
+      case Reference.ByDigest byDigest -> byDigest(upstream, repository, byDigest.digest());
+      case Reference.Tag tag -> byTag(upstream, repository, tag, accepted);
+    };
+  }
+
+  private ServedManifest byDigest(Upstream upstream, RepositoryName repository, Digest digest) {
+    Optional<StoredManifest> local = local(digest);
+    if (local.isPresent()) {
+      return served(local.get(), false);
+    }
+    return flights.run(
+        "digest " + upstream.config().name() + " " + digest,
+        () ->
+            local(digest)
+                .map(m -> served(m, false))
+                .orElseGet(() -> fetch(upstream, repository, digest)));
+  }
+
+  private ServedManifest fetch(Upstream upstream, RepositoryName repository, Digest digest) {
+    FetchedManifest fetched =
+        upstream.fetchManifest(
+            repository, new Reference.ByDigest(digest), MediaType.MANIFEST_TYPES);
+    Digest actual = digest.recompute(fetched.body());
+    if (!actual.equals(digest)) {
+      throw new RegistryException(
+          ErrorCode.UNAVAILABLE,
+          502,
+          "upstream "
+              + upstream.config().name()
+              + " sent manifest "
+              + actual
+              + ", but "
+              + digest
+              + " was asked; nothing was stored");
+    }
+    return served(keep(new StoredManifest(digest, fetched.mediaType(), fetched.body())), false);
+  }
+
+  private ServedManifest byTag(
+      Upstream upstream, RepositoryName repository, Reference.Tag tag, List<String> accepted) {
+    TagKey key = new TagKey(upstream.config().name(), repository.value(), tag.name());
+    Optional<TagEntry> entry = tags.find(key);
+    TagPolicy.Decision decision =
+        TagPolicy.decide(entry, accepted, clock.instant(), upstream.config().tagFreshness());
+    if (decision == TagPolicy.Decision.SERVE_CACHED) {
+      Optional<StoredManifest> local = local(entry.get().digest());
+      if (local.isPresent()) {
+        return served(local.get(), false);
+      }
+    }
+    return flights.run(
+        "tag " + key + " " + accepted,
+        () -> resolve(upstream, repository, tag, accepted, key, decision));
+  }
+
+  private ServedManifest resolve(
+      Upstream upstream,
+      RepositoryName repository,
+      Reference.Tag tag,
+      List<String> accepted,
+      TagKey key,
+      TagPolicy.Decision decision) {
+    Optional<TagEntry> entry = tags.find(key);
+    Optional<StoredManifest> known = entry.flatMap(e -> local(e.digest()));
+    try {
+      if (decision == TagPolicy.Decision.REVALIDATE && known.isPresent()) {
+        Optional<ManifestHead> head = upstream.headManifest(repository, tag, accepted);
+        if (head.isPresent() && head.get().digest().equals(known.get().digest())) {
+          tags.put(
+              key, new TagEntry(known.get().digest(), known.get().mediaType(), clock.instant()));
+          return served(known.get(), false);
+        }
+      }
+      return fetchTag(upstream, repository, tag, accepted, key);
+    } catch (RegistryException e) {
+      if (e.temporary() && known.isPresent() && accepted.contains(known.get().mediaType())) {
+        LOG.warning(
+            () ->
+                "serving stale "
+                    + key
+                    + " -> "
+                    + known.get().digest()
+                    + " because "
+                    + e.getMessage());
+        return served(known.get(), true);
+      }
+      throw e;
+    }
+  }
+
+  private ServedManifest fetchTag(
+      Upstream upstream,
+      RepositoryName repository,
+      Reference.Tag tag,
+      List<String> accepted,
+      TagKey key) {
+    FetchedManifest fetched = upstream.fetchManifest(repository, tag, accepted);
+    Digest digest = fetched.claimedDigest().orElseGet(() -> Digest.sha256(fetched.body()));
+    Digest actual = digest.recompute(fetched.body());
+    if (!actual.equals(digest)) {
+      throw new RegistryException(
+          ErrorCode.UNAVAILABLE,
+          502,
+          "upstream "
+              + upstream.config().name()
+              + " sent a manifest for "
+              + repository
+              + ":"
+              + tag
+              + " whose digest is "
+              + actual
+              + " but claimed "
+              + digest
+              + "; nothing was stored");
+    }
+    StoredManifest manifest = keep(new StoredManifest(digest, fetched.mediaType(), fetched.body()));
+    tags.put(key, new TagEntry(digest, manifest.mediaType(), clock.instant()));
+    return served(manifest, false);
+  }
+
+  private Optional<StoredManifest> local(Digest digest) {
+    StoredManifest cached = hot.getIfPresent(digest);
+    if (cached != null) {
+      return Optional.of(cached);
+    }
+    Optional<StoredManifest> stored = store.find(digest);
+    stored.ifPresent(m -> hot.put(digest, m));
+    return stored;
+  }
+
+  private StoredManifest keep(StoredManifest manifest) {
+    store.put(manifest);
+    hot.put(manifest.digest(), manifest);
+    return manifest;
+  }
+
+  private static ServedManifest served(StoredManifest manifest, boolean stale) {
+    return new ServedManifest(manifest.digest(), manifest.mediaType(), manifest.body(), stale);
+  }
+
+  /** The accepted manifest types of a request, all four when it named none of them. */
+  public static List<String> manifestTypes(List<String> accepted) {
+    Set<String> types = new LinkedHashSet<>(accepted);
+    types.retainAll(MediaType.MANIFEST_TYPES);
+    return types.isEmpty() ? MediaType.MANIFEST_TYPES : List.copyOf(types);
+  }
+}

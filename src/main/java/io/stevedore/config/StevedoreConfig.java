@@ -1,0 +1,35 @@
+package io.stevedore.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The whole configuration, as read from {@code conf/stevedore.yaml} and the environment.
+ *
+ * @param host the address the server binds
+ * @param port the port it listens on
+ * @param storagePath the data directory (the RocksDB store)
+ * @param maxSize the byte quota of the store
+ * @param manifestMemory the byte bound of the in-memory manifest tier
+ * @param upstreams the registries it mirrors; exactly one is the default
+ */
+public record StevedoreConfig(
+    String host,
+    int port,
+    Path storagePath,
+    long maxSize,
+    long manifestMemory,
+    List<UpstreamConfig> upstreams) {
+
+  public StevedoreConfig {
+    upstreams = List.copyOf(upstreams);
+    if (upstreams.stream().filter(UpstreamConfig::isDefault).count() > 1) {
+      throw new IllegalArgumentException("upstreams: only one upstream may be the default");
+    }
+  }
+
+  public Optional<UpstreamConfig> defaultUpstream() {
+    return upstreams.stream().filter(UpstreamConfig::isDefault).findFirst();
+  }
+}

@@ -1,0 +1,20 @@
+package io.stevedore.http;
+
+import io.helidon.webserver.http.HttpRouting;
+import io.stevedore.cache.BlobCache;
+import io.stevedore.cache.ManifestCache;
+import io.stevedore.route.UpstreamRouter;
+
+/** Everything Stevedore serves over HTTP, in one routing that the server and tests share. */
+public final class HttpApi {
+  private HttpApi() {}
+
+  public static void routing(
+      HttpRouting.Builder routing,
+      UpstreamRouter router,
+      ManifestCache manifests,
+      BlobCache blobs) {
+    ErrorResponses.register(routing);
+    routing.register(new RegistryService(router, manifests, blobs));
+  }
+}

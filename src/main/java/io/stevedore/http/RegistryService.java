@@ -1,0 +1,193 @@
+package io.stevedore.http;
+
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.stevedore.cache.BlobCache;
+import io.stevedore.cache.BlobContent;
+import io.stevedore.cache.ManifestCache;
+import io.stevedore.cache.ServedManifest;
+import io.stevedore.oci.AcceptList;
+import io.stevedore.oci.ByteRange;
+import io.stevedore.oci.Digest;
+import io.stevedore.oci.ErrorCode;
+import io.stevedore.oci.MediaType;
+import io.stevedore.oci.Reference;
+import io.stevedore.oci.RegistryException;
+import io.stevedore.route.UpstreamRouter;
+import io.stevedore.upstream.TagList;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Optional;
+
+/**
+ * The pull side of the OCI distribution API: version check, manifests, blobs (with ranges) and tag
+ * lists. Everything else under {@code /v2/} is answered with an OCI error.
+ */
+public final class RegistryService implements HttpService {
+  static final HeaderName API_VERSION = HeaderNames.create("Docker-Distribution-API-Version");
+  static final HeaderName CONTENT_DIGEST = HeaderNames.create("Docker-Content-Digest");
+  static final HeaderName STALE = HeaderNames.create("X-Stevedore-Stale");
+
+  private final UpstreamRouter router;
+  private final ManifestCache manifests;
+  private final BlobCache blobs;
+
+  public RegistryService(UpstreamRouter router, ManifestCache manifests, BlobCache blobs) {
+    this.router = router;
+    this.manifests = manifests;
+    this.blobs = blobs;
+  }
+
+  @Override
+  public void routing(HttpRules rules) {
+    rules.any(this::handle);
+  }
+
+  private void handle(ServerRequest request, ServerResponse response) throws IOException {
+    response.header(API_VERSION, "registry/2.0");
+    Method method = request.prologue().method();
+    ApiPath path = ApiPath.parse(request.path().path());
+    boolean read = method == Method.GET || method == Method.HEAD;
+    if (path instanceof ApiPath.Unsupported unsupported) {
+      throw unsupported(unsupported.what() + " is not offered by this pull-through mirror");
+    }
+    if (!read) {
+      throw unsupported(method.text() + " is not supported: this mirror is read-only");
+    }
+    switch (path) {
+      case ApiPath.Base base -> {
+        response.header(HeaderNames.CONTENT_TYPE, "application/json");
+        response.send("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      case ApiPath.Manifest manifest -> manifest(request, response, manifest, method);
+      case ApiPath.Blob blob -> blob(request, response, blob, method);
+      case ApiPath.Tags tags -> tags(request, response, tags);
+      case ApiPath.Unsupported unsupported -> throw new IllegalStateException("handled above");
+    }
+  }
+
+  private void manifest(
+      ServerRequest request, ServerResponse response, ApiPath.Manifest path, Method method) {
+    Reference reference = Reference.parse(path.reference());
+    UpstreamRouter.Route route = route(request, path.name());
+    AcceptList accept = AcceptList.parse(request.headers().values(HeaderNames.ACCEPT));
+    ServedManifest manifest =
+        manifests.get(route.upstream(), route.repository(), reference, accept.manifestTypes());
+    response.header(HeaderNames.CONTENT_TYPE, manifest.mediaType());
+    response.header(CONTENT_DIGEST, manifest.digest().toString());
+    if (manifest.stale()) {
+      response.header(STALE, "true");
+    }
+    if (method == Method.HEAD) {
+      response.contentLength(manifest.body().length);
+      response.send();
+    } else {
+      response.send(manifest.body());
+    }
+  }
+
+  private void blob(
+      ServerRequest request, ServerResponse response, ApiPath.Blob path, Method method)
+      throws IOException {
+    Digest digest = Digest.parse(path.digest());
+    UpstreamRouter.Route route = route(request, path.name());
+    Optional<ByteRange> range =
+        ByteRange.parse(request.headers().first(HeaderNames.RANGE).orElse(null));
+    if (method == Method.HEAD) {
+      long size =
+          blobs
+              .size(route.upstream(), route.repository(), digest)
+              .orElseThrow(() -> RegistryException.blobUnknown(digest));
+      blobHeaders(response, digest);
+      response.contentLength(size);
+      response.send();
+      return;
+    }
+    BlobContent content = blobs.open(route.upstream(), route.repository(), digest);
+    long size = content.size();
+    long first = 0;
+    long last = size - 1;
+    if (range.isPresent()) {
+      ByteRange.Slice slice = resolve(range.get(), size, response);
+      first = slice.first();
+      last = slice.last();
+      response.status(Status.PARTIAL_CONTENT_206);
+      response.header(HeaderNames.CONTENT_RANGE, slice.contentRange(size));
+    }
+    blobHeaders(response, digest);
+    response.contentLength(last - first + 1);
+    if (size == 0) {
+      response.send();
+      return;
+    }
+    try (OutputStream out = response.outputStream()) {
+      content.writeTo(out, first, last);
+    }
+  }
+
+  private static ByteRange.Slice resolve(ByteRange range, long size, ServerResponse response) {
+    try {
+      return range.resolve(size);
+    } catch (RegistryException e) {
+      // RFC 9110: a 416 tells the client the current length of the representation.
+      response.header(HeaderNames.CONTENT_RANGE, "bytes */" + size);
+      throw e;
+    }
+  }
+
+  private static void blobHeaders(ServerResponse response, Digest digest) {
+    response.header(HeaderNames.CONTENT_TYPE, MediaType.OCTET_STREAM);
+    response.header(CONTENT_DIGEST, digest.toString());
+    response.header(HeaderNames.ACCEPT_RANGES, "bytes");
+  }
+
+  private void tags(ServerRequest request, ServerResponse response, ApiPath.Tags path) {
+    UpstreamRouter.Route route = route(request, path.name());
+    Integer n = request.query().contains("n") ? pageSize(request.query().get("n")) : null;
+    String last = request.query().contains("last") ? request.query().get("last") : null;
+    TagList tags = route.upstream().listTags(route.repository(), n, last);
+    tags.nextLast()
+        .ifPresent(
+            next ->
+                response.header(
+                    HeaderNames.create("Link"),
+                    "</v2/"
+                        + path.name()
+                        + "/tags/list?"
+                        + tags.nextN().map(size -> "n=" + size + "&").orElse("")
+                        + "last="
+                        + java.net.URLEncoder.encode(next, java.nio.charset.StandardCharsets.UTF_8)
+                        + ">; rel=\"next\""));
+    response.header(HeaderNames.CONTENT_TYPE, "application/json");
+    response.send(tags.body());
+  }
+
+  private UpstreamRouter.Route route(ServerRequest request, String name) {
+    Optional<String> ns =
+        request.query().contains("ns") ? Optional.of(request.query().get("ns")) : Optional.empty();
+    return router.route(ns, name);
+  }
+
+  private static int pageSize(String text) {
+    try {
+      int n = Integer.parseInt(text);
+      if (n < 0) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new RegistryException(
+          ErrorCode.UNSUPPORTED, 400, "n must be a non-negative number, got " + text);
+    }
+  }
+
+  private static RegistryException unsupported(String message) {
+    return new RegistryException(ErrorCode.UNSUPPORTED, 405, message);
+  }
+}

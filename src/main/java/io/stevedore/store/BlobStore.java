@@ -1,0 +1,35 @@
+package io.stevedore.store;
+
+import io.stevedore.oci.Digest;
+import java.util.Optional;
+
+/**
+ * Content-addressed blob bytes, kept in fixed-size chunks so ranges and followers of a running fill
+ * read exactly the chunks they need. A blob is visible to {@link #find} only once a writer
+ * committed it, which the cache does only after its digest and size were verified.
+ */
+public interface BlobStore {
+
+  /** Every chunk but a blob's last holds exactly this many bytes. */
+  int chunkSize();
+
+  /** A committed blob, if stored. */
+  Optional<BlobInfo> find(Digest digest);
+
+  /**
+   * Starts writing a blob. Any earlier partial chunks of the same digest are discarded. The blob
+   * stays invisible to {@link #find} until {@link BlobWriter#commit}.
+   */
+  BlobWriter begin(Digest digest);
+
+  /**
+   * Reads chunk {@code index} of a committed blob or of one being written into {@code buffer} (at
+   * least {@link #chunkSize()} long), and returns how many bytes it holds.
+   *
+   * @throws IllegalStateException when the chunk is not stored
+   */
+  int readChunk(Digest digest, long index, byte[] buffer);
+
+  /** Removes a blob and its chunks. */
+  void delete(Digest digest);
+}

@@ -1,0 +1,153 @@
+package io.stevedore.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.stevedore.oci.Digest;
+import io.stevedore.oci.RegistryException;
+import io.stevedore.oci.RepositoryName;
+import io.stevedore.store.rocks.RocksStore;
+import io.stevedore.testing.FakeUpstream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BlobCacheTest {
+  private static final int CHUNK = 64 * 1024;
+  private static final RepositoryName REPO = RepositoryName.parse("team/app");
+
+  @TempDir Path dir;
+
+  private RocksStore store;
+  private BlobCache cache;
+  private final FakeUpstream upstream = new FakeUpstream("lab");
+  private final byte[] content = random(CHUNK * 10 + 123);
+  private Digest digest;
+
+  @BeforeEach
+  void open() {
+    store = RocksStore.open(dir, CHUNK);
+    cache = new BlobCache(store.blobs(), new FillPolicy(3, Duration.ZERO));
+    digest = upstream.addBlob(content);
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  @Test
+  void miss_fetchesOnce_thenServesFromTheStore() throws IOException {
+    assertThat(readAll()).isEqualTo(content);
+    assertThat(readAll()).isEqualTo(content);
+
+    assertThat(upstream.count("GET blob")).isEqualTo(1);
+    assertThat(store.blobs().find(digest)).isPresent();
+  }
+
+  @Test
+  void concurrentMisses_shareOneUpstreamFetch() throws Exception {
+    int clients = 50;
+    CountDownLatch attached = new CountDownLatch(clients);
+    upstream.holdBodiesUntil(attached);
+    List<Future<byte[]>> bodies = new ArrayList<>();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < clients; i++) {
+        bodies.add(
+            pool.submit(
+                () -> {
+                  BlobContent blob = cache.open(upstream, REPO, digest);
+                  attached.countDown();
+                  ByteArrayOutputStream out = new ByteArrayOutputStream();
+                  blob.writeTo(out, 0, blob.size() - 1);
+                  return out.toByteArray();
+                }));
+      }
+      for (Future<byte[]> body : bodies) {
+        assertThat(Digest.sha256(body.get())).isEqualTo(digest);
+      }
+    }
+    assertThat(upstream.count("GET blob")).isEqualTo(1);
+  }
+
+  @Test
+  void brokenConnection_resumesFromTheLastStoredChunk() throws IOException {
+    upstream.breakFirstBodyAfter(content.length * 4 / 10);
+
+    assertThat(readAll()).isEqualTo(content);
+
+    long resumeAt = (content.length * 4L / 10) / CHUNK * CHUNK;
+    assertThat(upstream.calls())
+        .containsExactly("GET blob " + digest + " from 0", "GET blob " + digest + " from " + resumeAt);
+  }
+
+  @Test
+  void corruptUpstream_failsTheReader_storesNothing_andTheNextRequestFetchesAgain() {
+    byte[] corrupt = content.clone();
+    corrupt[corrupt.length - 1] ^= 1;
+    upstream.addCorruptBlob(digest, corrupt);
+
+    assertThatThrownBy(this::readAll)
+        .isInstanceOf(RegistryException.class)
+        .hasMessageContaining("sent blob " + digest)
+        .hasMessageContaining("nothing was stored");
+    assertThat(store.blobs().find(digest)).isEmpty();
+
+    upstream.addBlob(content);
+    assertThat(readAll()).isEqualTo(content);
+    assertThat(upstream.count("GET blob")).isEqualTo(2);
+  }
+
+  @Test
+  void rangeOnAMiss_servesJustThoseBytes() throws IOException {
+    BlobContent blob = cache.open(upstream, REPO, digest);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    blob.writeTo(out, CHUNK - 10, 3 * CHUNK + 9);
+
+    assertThat(out.toByteArray()).isEqualTo(Arrays.copyOfRange(content, CHUNK - 10, 3 * CHUNK + 10));
+  }
+
+  @Test
+  void unknownBlob_isBlobUnknown() {
+    Digest missing = Digest.sha256(new byte[] {42});
+
+    assertThatThrownBy(() -> cache.open(upstream, REPO, missing))
+        .isInstanceOfSatisfying(
+            RegistryException.class, e -> assertThat(e.status()).isEqualTo(404));
+  }
+
+  @Test
+  void size_ofAnUncachedBlob_comesFromAHead_withoutFetching() {
+    assertThat(cache.size(upstream, REPO, digest)).contains((long) content.length);
+
+    assertThat(upstream.count("GET blob")).isZero();
+    assertThat(upstream.count("HEAD blob")).isEqualTo(1);
+  }
+
+  private byte[] readAll() throws IOException {
+    BlobContent blob = cache.open(upstream, REPO, digest);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    blob.writeTo(out, 0, blob.size() - 1);
+    return out.toByteArray();
+  }
+
+  private static byte[] random(int size) {
+    byte[] bytes = new byte[size];
+    new Random(7).nextBytes(bytes);
+    return bytes;
+  }
+}

@@ -1,0 +1,175 @@
+package io.stevedore.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.stevedore.oci.Digest;
+import io.stevedore.oci.ErrorCode;
+import io.stevedore.oci.MediaType;
+import io.stevedore.oci.Reference;
+import io.stevedore.oci.RegistryException;
+import io.stevedore.oci.RepositoryName;
+import io.stevedore.store.rocks.RocksStore;
+import io.stevedore.testing.FakeUpstream;
+import io.stevedore.testing.MutableClock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ManifestCacheTest {
+  private static final RepositoryName REPO = RepositoryName.parse("team/app");
+  private static final Reference.Tag TAG = new Reference.Tag("1.0");
+  private static final List<String> ALL = MediaType.MANIFEST_TYPES;
+
+  @TempDir Path dir;
+
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T12:00:00Z"));
+  private final FakeUpstream upstream = new FakeUpstream("lab");
+  private RocksStore store;
+  private ManifestCache cache;
+
+  @BeforeEach
+  void open() {
+    store = RocksStore.open(dir);
+    cache = new ManifestCache(store.manifests(), store.tags(), clock, 1 << 20);
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  @Test
+  void tagWithinFreshness_makesNoUpstreamCall() {
+    Digest digest = upstream.tag("1.0", manifest("one"));
+    cache.get(upstream, REPO, TAG, ALL);
+    int before = upstream.calls().size();
+
+    clock.advance(Duration.ofMinutes(4));
+    ServedManifest served = cache.get(upstream, REPO, TAG, ALL);
+
+    assertThat(served.digest()).isEqualTo(digest);
+    assertThat(upstream.calls()).hasSize(before);
+  }
+
+  @Test
+  void tagPastFreshness_unchanged_costsExactlyOneHead() {
+    upstream.tag("1.0", manifest("one"));
+    cache.get(upstream, REPO, TAG, ALL);
+
+    clock.advance(Duration.ofMinutes(6));
+    cache.get(upstream, REPO, TAG, ALL);
+    cache.get(upstream, REPO, TAG, ALL); // fresh again after the HEAD
+
+    assertThat(upstream.calls()).containsExactly("GET manifest 1.0", "HEAD manifest 1.0");
+  }
+
+  @Test
+  void tagPastFreshness_changed_fetchesTheNewManifest() {
+    upstream.tag("1.0", manifest("one"));
+    cache.get(upstream, REPO, TAG, ALL);
+    Digest newer = upstream.tag("1.0", manifest("two"));
+
+    clock.advance(Duration.ofMinutes(6));
+    ServedManifest served = cache.get(upstream, REPO, TAG, ALL);
+
+    assertThat(served.digest()).isEqualTo(newer);
+    assertThat(new String(served.body(), StandardCharsets.UTF_8)).contains("two");
+    assertThat(upstream.calls())
+        .containsExactly("GET manifest 1.0", "HEAD manifest 1.0", "GET manifest 1.0");
+  }
+
+  @Test
+  void tagPastFreshness_upstreamDown_servesStale() {
+    Digest digest = upstream.tag("1.0", manifest("one"));
+    cache.get(upstream, REPO, TAG, ALL);
+    upstream.failWith(new RegistryException(ErrorCode.UNAVAILABLE, 503, "upstream lab down"));
+
+    clock.advance(Duration.ofHours(1));
+    ServedManifest served = cache.get(upstream, REPO, TAG, ALL);
+
+    assertThat(served.digest()).isEqualTo(digest);
+    assertThat(served.stale()).isTrue();
+  }
+
+  @Test
+  void tagPastFreshness_upstreamSaysDenied_isNotHidden() {
+    upstream.tag("1.0", manifest("one"));
+    cache.get(upstream, REPO, TAG, ALL);
+    upstream.failWith(new RegistryException(ErrorCode.DENIED, "no"));
+
+    clock.advance(Duration.ofHours(1));
+
+    assertThatThrownBy(() -> cache.get(upstream, REPO, TAG, ALL))
+        .isInstanceOfSatisfying(
+            RegistryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DENIED));
+  }
+
+  @Test
+  void byDigest_isServedFromTheStoreAfterARestart_withoutUpstream() {
+    Digest digest = upstream.tag("1.0", manifest("one"));
+    cache.get(upstream, REPO, new Reference.ByDigest(digest), ALL);
+    store.close();
+    store = RocksStore.open(dir);
+    cache = new ManifestCache(store.manifests(), store.tags(), clock, 1 << 20);
+    upstream.failWith(new RegistryException(ErrorCode.UNAVAILABLE, 503, "down"));
+
+    ServedManifest served = cache.get(upstream, REPO, new Reference.ByDigest(digest), ALL);
+
+    assertThat(served.digest()).isEqualTo(digest);
+    assertThat(upstream.count("GET")).isEqualTo(1);
+  }
+
+  @Test
+  void byDigest_wrongBodyFromUpstream_isRejectedAndNotStored() {
+    Digest asked = Digest.sha256("something else".getBytes(StandardCharsets.UTF_8));
+    FakeUpstream liar =
+        new FakeUpstream("liar") {
+          @Override
+          public io.stevedore.upstream.FetchedManifest fetchManifest(
+              RepositoryName repository, Reference reference, List<String> accept) {
+            return new io.stevedore.upstream.FetchedManifest(
+                manifest("evil"), MediaType.OCI_MANIFEST, java.util.Optional.empty());
+          }
+        };
+
+    assertThatThrownBy(() -> cache.get(liar, REPO, new Reference.ByDigest(asked), ALL))
+        .isInstanceOf(RegistryException.class)
+        .hasMessageContaining("but " + asked + " was asked");
+    assertThat(store.manifests().find(asked)).isEmpty();
+  }
+
+  @Test
+  void concurrentRequestsForOneUncachedTag_makeOneUpstreamGet() throws Exception {
+    upstream.tag("1.0", manifest("one"));
+    List<Future<ServedManifest>> results = new ArrayList<>();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < 10; i++) {
+        results.add(pool.submit(() -> cache.get(upstream, REPO, TAG, ALL)));
+      }
+      for (Future<ServedManifest> result : results) {
+        assertThat(result.get().body()).isEqualTo(manifest("one"));
+      }
+    }
+    assertThat(upstream.count("GET manifest")).isEqualTo(1);
+  }
+
+  private static byte[] manifest(String marker) {
+    return ("{\"schemaVersion\":2,\"mediaType\":\""
+            + MediaType.OCI_MANIFEST
+            + "\",\"annotations\":{\"m\":\""
+            + marker
+            + "\"}}")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,219 @@
+package io.stevedore.testing;
+
+import io.stevedore.config.UpstreamConfig;
+import io.stevedore.oci.Digest;
+import io.stevedore.oci.ErrorCode;
+import io.stevedore.oci.Reference;
+import io.stevedore.oci.RegistryException;
+import io.stevedore.oci.RepositoryName;
+import io.stevedore.upstream.BlobStream;
+import io.stevedore.upstream.FetchedManifest;
+import io.stevedore.upstream.ManifestHead;
+import io.stevedore.upstream.TagList;
+import io.stevedore.upstream.Upstream;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * An in-memory upstream that records every call, for cache tests that count upstream requests.
+ * Blob bodies can be made to break off after some bytes, and manifests by tag can be changed.
+ */
+public class FakeUpstream implements Upstream {
+  private final UpstreamConfig config;
+  private final Map<Digest, byte[]> blobs = new ConcurrentHashMap<>();
+  private final Map<String, byte[]> manifestsByTag = new ConcurrentHashMap<>();
+  private final Map<Digest, byte[]> manifestsByDigest = new ConcurrentHashMap<>();
+  private final List<String> calls = new CopyOnWriteArrayList<>();
+  private volatile long breakAfter = -1;
+  private volatile RegistryException failure;
+  private volatile java.util.concurrent.CountDownLatch gate;
+
+  public FakeUpstream(String name) {
+    this.config = UpstreamConfig.of(name, URI.create("http://127.0.0.1:9"));
+  }
+
+  public FakeUpstream(UpstreamConfig config) {
+    this.config = config;
+  }
+
+  public Digest addBlob(byte[] content) {
+    Digest digest = Digest.sha256(content);
+    blobs.put(digest, content);
+    return digest;
+  }
+
+  /** Serves {@code content} under {@code digest}, whatever its real digest is. */
+  public void addCorruptBlob(Digest digest, byte[] content) {
+    blobs.put(digest, content);
+  }
+
+  public Digest tag(String tag, byte[] manifest) {
+    Digest digest = Digest.sha256(manifest);
+    manifestsByTag.put(tag, manifest);
+    manifestsByDigest.put(digest, manifest);
+    return digest;
+  }
+
+  /** The first blob body (only) breaks off after {@code bytes} bytes. */
+  public void breakFirstBodyAfter(long bytes) {
+    breakAfter = bytes;
+  }
+
+  /** Blob bodies send nothing until {@code release} opens. */
+  public void holdBodiesUntil(java.util.concurrent.CountDownLatch release) {
+    gate = release;
+  }
+
+  /** Every call fails with {@code error} (null: works again). */
+  public void failWith(RegistryException error) {
+    failure = error;
+  }
+
+  public List<String> calls() {
+    return List.copyOf(calls);
+  }
+
+  public long count(String prefix) {
+    return calls.stream().filter(c -> c.startsWith(prefix)).count();
+  }
+
+  @Override
+  public UpstreamConfig config() {
+    return config;
+  }
+
+  @Override
+  public FetchedManifest fetchManifest(
+      RepositoryName repository, Reference reference, List<String> accept) {
+    record("GET manifest " + reference);
+    byte[] body = manifest(reference);
+    return new FetchedManifest(
+        body, "application/vnd.oci.image.manifest.v1+json", Optional.of(Digest.sha256(body)));
+  }
+
+  @Override
+  public Optional<ManifestHead> headManifest(
+      RepositoryName repository, Reference reference, List<String> accept) {
+    record("HEAD manifest " + reference);
+    byte[] body = manifest(reference);
+    return Optional.of(
+        new ManifestHead(
+            Digest.sha256(body), "application/vnd.oci.image.manifest.v1+json", body.length));
+  }
+
+  @Override
+  public BlobStream fetchBlob(RepositoryName repository, Digest digest, long offset) {
+    record("GET blob " + digest + " from " + offset);
+    byte[] content = blob(digest);
+    InputStream body = new ByteArrayInputStream(content, (int) offset, content.length);
+    long cut = breakAfter;
+    if (cut >= 0) {
+      breakAfter = -1;
+      body = new BreakingStream(body, cut - offset);
+    }
+    java.util.concurrent.CountDownLatch release = gate;
+    if (release != null) {
+      body = new GatedStream(body, release);
+    }
+    return new BlobStream(body, offset, content.length - offset);
+  }
+
+  @Override
+  public Optional<Long> headBlob(RepositoryName repository, Digest digest) {
+    record("HEAD blob " + digest);
+    return Optional.of((long) blob(digest).length);
+  }
+
+  @Override
+  public TagList listTags(RepositoryName repository, Integer n, String last) {
+    record("GET tags");
+    return new TagList(
+        "{\"tags\":[]}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        Optional.empty(),
+        Optional.empty());
+  }
+
+  private void record(String call) {
+    calls.add(call);
+    RegistryException error = failure;
+    if (error != null) {
+      throw error;
+    }
+  }
+
+  private byte[] blob(Digest digest) {
+    byte[] content = blobs.get(digest);
+    if (content == null) {
+      throw RegistryException.blobUnknown(digest);
+    }
+    return content;
+  }
+
+  private byte[] manifest(Reference reference) {
+    byte[] body =
+        switch (reference) {
+          case Reference.Tag tag -> manifestsByTag.get(tag.name());
+          case Reference.ByDigest byDigest -> manifestsByDigest.get(byDigest.digest());
+        };
+    if (body == null) {
+      throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "no manifest " + reference);
+    }
+    return body;
+  }
+
+  /** Sends nothing until a latch opens, like a slow upstream. */
+  private static final class GatedStream extends java.io.FilterInputStream {
+    private final java.util.concurrent.CountDownLatch release;
+
+    GatedStream(InputStream in, java.util.concurrent.CountDownLatch release) {
+      super(in);
+      this.release = release;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        throw new java.io.InterruptedIOException();
+      }
+      return super.read(b, off, len);
+    }
+  }
+
+  /** Ends with an IOException after a number of bytes, like a connection reset. */
+  private static final class BreakingStream extends InputStream {
+    private final InputStream in;
+    private long left;
+
+    BreakingStream(InputStream in, long left) {
+      this.in = in;
+      this.left = left;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (left <= 0) {
+        throw new IOException("connection reset (test)");
+      }
+      int n = in.read(b, off, (int) Math.min(len, left));
+      if (n > 0) {
+        left -= n;
+      }
+      return n;
+    }
+  }
+}
