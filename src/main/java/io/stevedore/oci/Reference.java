@@ -25,6 +25,12 @@ public sealed interface Reference {
 
   /** An immutable content digest. */
   record ByDigest(Digest digest) implements Reference {
+    public ByDigest {
+      if (digest == null) {
+        throw new IllegalArgumentException("a digest reference needs a digest");
+      }
+    }
+
     @Override
     public String toString() {
       return digest.toString();

@@ -23,6 +23,10 @@ public class RegistryException extends RuntimeException {
   public RegistryException(
       ErrorCode code, int status, String message, Duration retryAfter, Throwable cause) {
     super(message, cause);
+    if (code == null) {
+      // Fail here, where the caller is, rather than when the error body is written.
+      throw new IllegalArgumentException("an error needs a code");
+    }
     if (status < 400 || status > 599) {
       throw new IllegalArgumentException("an error status must be 4xx or 5xx, got " + status);
     }
