@@ -1,0 +1,287 @@
+package io.stevedore.upstream;
+
+import io.stevedore.config.UpstreamConfig;
+import io.stevedore.oci.Digest;
+import io.stevedore.oci.ErrorCode;
+import io.stevedore.oci.MediaType;
+import io.stevedore.oci.Reference;
+import io.stevedore.oci.RegistryException;
+import io.stevedore.oci.RepositoryName;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import okhttp3.ConnectionPool;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/** An {@link Upstream} spoken to over HTTP with OkHttp. Safe for concurrent use. */
+public final class OkHttpUpstream implements Upstream {
+
+  private static final Pattern CONTENT_RANGE_START = Pattern.compile("bytes\\s+(\\d+)-");
+
+  private final UpstreamConfig config;
+  private final HttpUrl base;
+  private final OkHttpClient client;
+  private final UpstreamErrors errors;
+
+  /**
+   * @param client a base client, shared across upstreams for its connection pool; this upstream
+   *     derives its own with the configured timeouts and its authentication
+   * @param clock decides when cached tokens expire and what a Retry-After date means
+   */
+  public OkHttpUpstream(UpstreamConfig config, OkHttpClient client, Clock clock) {
+    this.config = config;
+    this.base = HttpUrl.get(config.url().toString());
+    this.errors = new UpstreamErrors(config, clock);
+    OkHttpClient plain =
+        client
+            .newBuilder()
+            .connectTimeout(config.connectTimeout())
+            .readTimeout(config.readTimeout())
+            .followRedirects(true)
+            .build();
+    TokenFetcher fetcher = new TokenFetcher(config, plain, clock, errors);
+    this.client =
+        plain
+            .newBuilder()
+            .addInterceptor(
+                new AuthInterceptor(config.credentials(), new TokenCache(clock), fetcher))
+            .build();
+  }
+
+  /** An upstream on a client of its own; prefer sharing {@link #defaultClient()} across many. */
+  public static Upstream create(UpstreamConfig config, Clock clock) {
+    return new OkHttpUpstream(config, defaultClient(), clock);
+  }
+
+  /** A base client with a connection pool that follows redirects (blobs live on CDNs). */
+  public static OkHttpClient defaultClient() {
+    return new OkHttpClient.Builder()
+        .connectionPool(new ConnectionPool(16, 5, TimeUnit.MINUTES))
+        .followRedirects(true)
+        .followSslRedirects(true)
+        .build();
+  }
+
+  @Override
+  public UpstreamConfig config() {
+    return config;
+  }
+
+  @Override
+  public FetchedManifest fetchManifest(
+      RepositoryName repository, Reference reference, List<String> accept) {
+    Request request = manifestRequest(repository, reference, accept).get().build();
+    try (Response response = execute(request)) {
+      if (!response.isSuccessful()) {
+        throw errors.fromResponse(response, ErrorCode.MANIFEST_UNKNOWN);
+      }
+      byte[] body = readCapped(response, "manifest " + repository + ":" + reference);
+      return new FetchedManifest(body, mediaType(response), claimedDigest(response));
+    }
+  }
+
+  @Override
+  public Optional<ManifestHead> headManifest(
+      RepositoryName repository, Reference reference, List<String> accept) {
+    Request request = manifestRequest(repository, reference, accept).head().build();
+    try (Response response = execute(request)) {
+      if (response.code() == 404) {
+        return Optional.empty();
+      }
+      if (!response.isSuccessful()) {
+        throw errors.fromResponse(response, ErrorCode.MANIFEST_UNKNOWN);
+      }
+      Optional<Digest> digest = claimedDigest(response);
+      long size = contentLength(response);
+      if (digest.isPresent() && size >= 0) {
+        return Optional.of(new ManifestHead(digest.get(), mediaType(response), size));
+      }
+    }
+    // Without a digest header a HEAD cannot tell which manifest the tag names: read it.
+    FetchedManifest manifest = fetchManifest(repository, reference, accept);
+    Digest digest =
+        reference instanceof Reference.ByDigest(Digest asked)
+            ? asked.recompute(manifest.body())
+            : Digest.sha256(manifest.body());
+    return Optional.of(new ManifestHead(digest, manifest.mediaType(), manifest.body().length));
+  }
+
+  @Override
+  public BlobStream fetchBlob(RepositoryName repository, Digest digest, long offset) {
+    if (offset < 0) {
+      throw new IllegalArgumentException("offset must not be negative, got " + offset);
+    }
+    Request.Builder request = blobRequest(repository, digest).get();
+    if (offset > 0) {
+      request.header("Range", "bytes=" + offset + "-");
+    }
+    Response response = execute(request.build());
+    try {
+      if (response.code() == 206) {
+        checkRangeStart(response, offset);
+        return new BlobStream(response.body().byteStream(), offset, contentLength(response));
+      }
+      if (response.code() == 200) {
+        return new BlobStream(response.body().byteStream(), 0, contentLength(response));
+      }
+      throw errors.fromResponse(response, ErrorCode.BLOB_UNKNOWN);
+    } catch (RuntimeException e) {
+      response.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public Optional<Long> headBlob(RepositoryName repository, Digest digest) {
+    try (Response response = execute(blobRequest(repository, digest).head().build())) {
+      if (response.code() == 404) {
+        return Optional.empty();
+      }
+      if (!response.isSuccessful()) {
+        throw errors.fromResponse(response, ErrorCode.BLOB_UNKNOWN);
+      }
+      long size = contentLength(response);
+      if (size < 0) {
+        throw errors.badAnswer("answered HEAD of blob " + digest + " without a Content-Length");
+      }
+      return Optional.of(size);
+    }
+  }
+
+  @Override
+  public TagList listTags(RepositoryName repository, Integer n, String last) {
+    HttpUrl.Builder url = v2(repository).addPathSegments("tags/list");
+    if (n != null) {
+      url.addQueryParameter("n", n.toString());
+    }
+    if (last != null) {
+      url.addQueryParameter("last", last);
+    }
+    try (Response response = execute(request(url.build(), repository).get().build())) {
+      if (!response.isSuccessful()) {
+        throw errors.fromResponse(response, ErrorCode.NAME_UNKNOWN);
+      }
+      byte[] body = readCapped(response, "tag list of " + repository);
+      Optional<HttpUrl> next = LinkHeader.next(response.header("Link"), response.request().url());
+      return new TagList(
+          body,
+          next.map(link -> link.queryParameter("last")),
+          next.map(link -> link.queryParameter("n")).flatMap(OkHttpUpstream::parseInt));
+    }
+  }
+
+  private Request.Builder manifestRequest(
+      RepositoryName repository, Reference reference, List<String> accept) {
+    HttpUrl url =
+        v2(repository).addPathSegment("manifests").addPathSegment(reference.toString()).build();
+    // Without an Accept list some registries fall back to the long-deprecated schema 1.
+    List<String> types = accept.isEmpty() ? MediaType.MANIFEST_TYPES : accept;
+    return request(url, repository).header("Accept", String.join(", ", types));
+  }
+
+  private Request.Builder blobRequest(RepositoryName repository, Digest digest) {
+    HttpUrl url = v2(repository).addPathSegment("blobs").addPathSegment(digest.toString()).build();
+    return request(url, repository);
+  }
+
+  private HttpUrl.Builder v2(RepositoryName repository) {
+    return base.newBuilder().addPathSegment("v2").addPathSegments(repository.value());
+  }
+
+  private static Request.Builder request(HttpUrl url, RepositoryName repository) {
+    return new Request.Builder()
+        .url(url)
+        .tag(AuthInterceptor.Scope.class, AuthInterceptor.Scope.pull(repository))
+        // Bytes must pass untouched: OkHttp's transparent gzip would drop Content-Length and
+        // make Range offsets refer to compressed bytes.
+        .header("Accept-Encoding", "identity");
+  }
+
+  private Response execute(Request request) {
+    if (config.offline()) {
+      throw new RegistryException(
+          ErrorCode.UNAVAILABLE, 503, "upstream " + config.name() + " is offline");
+    }
+    try {
+      return client.newCall(request).execute();
+    } catch (IOException e) {
+      throw errors.fromIo(e);
+    }
+  }
+
+  /** The whole body, refusing more than {@link #MAX_MANIFEST_BYTES} without reading them all. */
+  private byte[] readCapped(Response response, String what) {
+    RegistryException tooLarge =
+        new RegistryException(
+            ErrorCode.MANIFEST_INVALID,
+            502,
+            "upstream "
+                + config.name()
+                + " sent a "
+                + what
+                + " over "
+                + MAX_MANIFEST_BYTES
+                + " bytes");
+    if (contentLength(response) > MAX_MANIFEST_BYTES) {
+      throw tooLarge;
+    }
+    try (InputStream body = response.body().byteStream()) {
+      byte[] bytes = body.readNBytes(MAX_MANIFEST_BYTES + 1);
+      if (bytes.length > MAX_MANIFEST_BYTES) {
+        throw tooLarge;
+      }
+      return bytes;
+    } catch (IOException e) {
+      throw errors.fromIo(e);
+    }
+  }
+
+  /** A 206 must start where we asked, or the caller would append bytes at the wrong offset. */
+  private void checkRangeStart(Response response, long offset) {
+    String contentRange = response.header("Content-Range");
+    if (contentRange == null) {
+      return;
+    }
+    Matcher start = CONTENT_RANGE_START.matcher(contentRange);
+    if (!start.lookingAt() || Long.parseLong(start.group(1)) != offset) {
+      throw errors.badAnswer(
+          "answered Range bytes=" + offset + "- with Content-Range " + contentRange);
+    }
+  }
+
+  private static String mediaType(Response response) {
+    return MediaType.essence(response.header("Content-Type"));
+  }
+
+  private static Optional<Digest> claimedDigest(Response response) {
+    String header = response.header("Docker-Content-Digest");
+    return header != null && Digest.isDigest(header.strip())
+        ? Optional.of(Digest.parse(header.strip()))
+        : Optional.empty();
+  }
+
+  private static long contentLength(Response response) {
+    String header = response.header("Content-Length");
+    try {
+      return header == null ? -1 : Long.parseLong(header.strip());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static Optional<Integer> parseInt(String text) {
+    try {
+      return Optional.of(Integer.parseInt(text));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+}

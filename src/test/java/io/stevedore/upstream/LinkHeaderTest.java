@@ -1,0 +1,35 @@
+package io.stevedore.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import okhttp3.HttpUrl;
+import org.junit.jupiter.api.Test;
+
+class LinkHeaderTest {
+  private static final HttpUrl BASE = HttpUrl.get("http://127.0.0.1:5000/v2/a/tags/list?n=2");
+
+  @Test
+  void next_relativeLinkResolvedAgainstTheRequest() {
+    assertThat(LinkHeader.next("</v2/a/tags/list?n=2&last=b>; rel=\"next\"", BASE))
+        .contains(HttpUrl.get("http://127.0.0.1:5000/v2/a/tags/list?n=2&last=b"));
+  }
+
+  @Test
+  void next_picksTheNextAmongSeveralLinks() {
+    String header = "</v2/a/tags/list?last=a>; rel=\"prev\", </v2/a/tags/list?last=z>; rel=next";
+
+    assertThat(LinkHeader.next(header, BASE).orElseThrow().queryParameter("last")).isEqualTo("z");
+  }
+
+  @Test
+  void next_relListAndOtherParams() {
+    assertThat(LinkHeader.next("</x?last=q>; type=\"a\"; rel=\"last NEXT\"", BASE)).isPresent();
+  }
+
+  @Test
+  void next_absentWhenNoNextRel() {
+    assertThat(LinkHeader.next(null, BASE)).isEmpty();
+    assertThat(LinkHeader.next("</x?last=q>; rel=\"prev\"", BASE)).isEmpty();
+    assertThat(LinkHeader.next("</x?last=q>; rel=\"nextpage\"", BASE)).isEmpty();
+  }
+}
