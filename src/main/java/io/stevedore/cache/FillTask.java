@@ -29,6 +29,9 @@ final class FillTask implements Runnable {
   private final Digest digest;
   private final FillPolicy policy;
   private final Runnable onDone;
+  // Touched only by the thread that runs this task.
+  private long size = -1;
+  private long stored;
 
   FillTask(
       Fill fill,
@@ -71,26 +74,21 @@ final class FillTask implements Runnable {
   private long fetch(BlobWriter writer) {
     MessageDigest hasher = digest.algorithm().newHasher();
     byte[] chunk = new byte[store.chunkSize()];
-    long size = -1;
-    long stored = 0;
     int resumes = 0;
     while (true) {
-      try (BlobStream stream = upstream.fetchBlob(repository, digest, stored)) {
+      try (BlobStream stream = open()) {
         if (size < 0) {
           size = sizeOf(stream);
           fill.sized(size);
         }
         skip(stream.body(), stored - stream.offset());
-        stored = copy(stream.body(), writer, hasher, chunk, stored, size);
+        copy(stream.body(), writer, hasher, chunk);
         if (stored == size) {
           verify(hasher);
           return size;
         }
         // A clean end before the size the upstream announced: a connection cut short.
-      } catch (IOException | RegistryException e) {
-        if (e instanceof RegistryException r && (!r.temporary() || size < 0)) {
-          throw r;
-        }
+      } catch (IOException | Interrupted e) {
         long at = stored;
         LOG.info(
             () ->
@@ -121,17 +119,25 @@ final class FillTask implements Runnable {
   }
 
   /**
-   * Copies the body into whole chunks from offset {@code stored} on, and returns how many bytes are
-   * stored after it. A partly filled chunk at a broken connection is dropped: the resume starts
-   * again at a chunk boundary.
+   * Asks the upstream for the blob from the stored offset on. Temporary upstream trouble after the
+   * first answer counts as a broken connection (resumed); before it, the caller sees it.
    */
-  private long copy(
-      InputStream body,
-      BlobWriter writer,
-      MessageDigest hasher,
-      byte[] chunk,
-      long stored,
-      long size)
+  private BlobStream open() throws Interrupted {
+    try {
+      return upstream.fetchBlob(repository, digest, stored);
+    } catch (RegistryException e) {
+      if (e.temporary() && size >= 0) {
+        throw new Interrupted(e);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Copies the body into whole chunks. A partly filled chunk at a broken connection is dropped: the
+   * resume starts again at the chunk boundary after {@link #stored}.
+   */
+  private void copy(InputStream body, BlobWriter writer, MessageDigest hasher, byte[] chunk)
       throws IOException {
     int filled = 0;
     int read;
@@ -141,22 +147,15 @@ final class FillTask implements Runnable {
         throw mismatch("more than the " + size + " bytes it announced");
       }
       if (filled == chunk.length || stored + filled == size) {
-        stored = storeChunk(writer, hasher, chunk, filled, stored, size);
+        writer.write(stored / chunk.length, chunk, filled);
+        hasher.update(chunk, 0, filled);
+        stored += filled;
         filled = 0;
+        if (stored < size) {
+          fill.advanced(stored);
+        }
       }
     }
-    return stored;
-  }
-
-  private long storeChunk(
-      BlobWriter writer, MessageDigest hasher, byte[] chunk, int length, long stored, long size) {
-    writer.write(stored / chunk.length, chunk, length);
-    hasher.update(chunk, 0, length);
-    long now = stored + length;
-    if (now < size) {
-      fill.advanced(now);
-    }
-    return now;
   }
 
   private long sizeOf(BlobStream stream) {
@@ -202,6 +201,13 @@ final class FillTask implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RegistryException(ErrorCode.UNAVAILABLE, 503, "fill interrupted");
+    }
+  }
+
+  /** Temporary upstream trouble in the middle of a blob, treated like a broken connection. */
+  private static final class Interrupted extends Exception {
+    Interrupted(RegistryException cause) {
+      super(cause.getMessage(), cause);
     }
   }
 

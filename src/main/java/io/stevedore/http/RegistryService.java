@@ -136,7 +136,7 @@ public final class RegistryService implements HttpService {
       return range.resolve(size);
     } catch (RegistryException e) {
       // RFC 9110: a 416 tells the client the current length of the representation.
-      response.header(HeaderNames.CONTENT_RANGE, "bytes */" + size);
+      response.header(HeaderNames.CONTENT_RANGE, ByteRange.unsatisfiedContentRange(size));
       throw e;
     }
   }

@@ -91,11 +91,13 @@ class BlobCacheTest {
 
     long resumeAt = (content.length * 4L / 10) / CHUNK * CHUNK;
     assertThat(upstream.calls())
-        .containsExactly("GET blob " + digest + " from 0", "GET blob " + digest + " from " + resumeAt);
+        .containsExactly(
+            "GET blob " + digest + " from 0", "GET blob " + digest + " from " + resumeAt);
   }
 
   @Test
-  void corruptUpstream_failsTheReader_storesNothing_andTheNextRequestFetchesAgain() {
+  void corruptUpstream_failsTheReader_storesNothing_andTheNextRequestFetchesAgain()
+      throws IOException {
     byte[] corrupt = content.clone();
     corrupt[corrupt.length - 1] ^= 1;
     upstream.addCorruptBlob(digest, corrupt);
@@ -118,7 +120,8 @@ class BlobCacheTest {
 
     blob.writeTo(out, CHUNK - 10, 3 * CHUNK + 9);
 
-    assertThat(out.toByteArray()).isEqualTo(Arrays.copyOfRange(content, CHUNK - 10, 3 * CHUNK + 10));
+    assertThat(out.toByteArray())
+        .isEqualTo(Arrays.copyOfRange(content, CHUNK - 10, 3 * CHUNK + 10));
   }
 
   @Test

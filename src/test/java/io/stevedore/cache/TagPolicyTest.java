@@ -33,8 +33,7 @@ class TagPolicyTest {
     List<String> accepted = List.of(MediaType.OCI_MANIFEST, MediaType.DOCKER_MANIFEST);
 
     TagPolicy.Decision decision =
-        TagPolicy.decide(
-            entry, accepted, CHECKED.plusSeconds(secondsLater), Duration.ofMinutes(5));
+        TagPolicy.decide(entry, accepted, CHECKED.plusSeconds(secondsLater), Duration.ofMinutes(5));
 
     assertThat(decision).isEqualTo(expected);
   }

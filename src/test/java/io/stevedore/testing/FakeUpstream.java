@@ -22,8 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * An in-memory upstream that records every call, for cache tests that count upstream requests.
- * Blob bodies can be made to break off after some bytes, and manifests by tag can be changed.
+ * An in-memory upstream that records every call, for cache tests that count upstream requests. Blob
+ * bodies can be made to break off after some bytes, and manifests by tag can be changed.
  */
 public class FakeUpstream implements Upstream {
   private final UpstreamConfig config;

@@ -27,6 +27,7 @@ final class RocksBlobStore implements BlobStore {
   private static final int RECORD_LENGTH = 1 + 8;
 
   private final RocksDB db;
+  private final StoreGuard guard;
   private final ColumnFamilyHandle meta;
   private final ColumnFamilyHandle chunks;
   private final int chunkSize;
@@ -35,11 +36,17 @@ final class RocksBlobStore implements BlobStore {
   // `stevedore verify` re-hashes everything for bit rot.
   private final ReadOptions chunkReads = new ReadOptions().setVerifyChecksums(false);
 
-  RocksBlobStore(RocksDB db, ColumnFamilyHandle meta, ColumnFamilyHandle chunks, int chunkSize) {
+  RocksBlobStore(
+      RocksDB db,
+      StoreGuard guard,
+      ColumnFamilyHandle meta,
+      ColumnFamilyHandle chunks,
+      int chunkSize) {
     if (chunkSize < 1) {
       throw new IllegalArgumentException("chunk size must be positive, got " + chunkSize);
     }
     this.db = db;
+    this.guard = guard;
     this.meta = meta;
     this.chunks = chunks;
     this.chunkSize = chunkSize;
@@ -52,7 +59,7 @@ final class RocksBlobStore implements BlobStore {
 
   @Override
   public Optional<BlobInfo> find(Digest digest) {
-    try {
+    try (StoreGuard.Lease lease = guard.enter()) {
       byte[] record = db.get(meta, key(digest));
       if (record == null || record[0] != COMPLETE) {
         return Optional.empty();
@@ -65,7 +72,7 @@ final class RocksBlobStore implements BlobStore {
 
   @Override
   public BlobWriter begin(Digest digest) {
-    try {
+    try (StoreGuard.Lease lease = guard.enter()) {
       deleteChunks(digest);
       db.put(meta, key(digest), record(FILLING, 0));
       return new Writer(digest);
@@ -76,7 +83,7 @@ final class RocksBlobStore implements BlobStore {
 
   @Override
   public int readChunk(Digest digest, long index, byte[] buffer) {
-    try {
+    try (StoreGuard.Lease lease = guard.enter()) {
       int length = db.get(chunks, chunkReads, chunkKey(digest, index), buffer);
       if (length == RocksDB.NOT_FOUND) {
         throw new IllegalStateException("chunk " + index + " of " + digest + " is not stored");
@@ -93,7 +100,7 @@ final class RocksBlobStore implements BlobStore {
 
   @Override
   public void delete(Digest digest) {
-    try {
+    try (StoreGuard.Lease lease = guard.enter()) {
       db.delete(meta, key(digest));
       deleteChunks(digest);
     } catch (RocksDBException e) {
@@ -149,7 +156,7 @@ final class RocksBlobStore implements BlobStore {
             "a chunk holds at most " + chunkSize + " bytes, got " + length);
       }
       byte[] key = chunkKey(digest, index);
-      try {
+      try (StoreGuard.Lease lease = guard.enter()) {
         db.put(chunks, key, 0, key.length, data, 0, length);
       } catch (RocksDBException e) {
         throw RocksStore.failure("cannot write chunk " + index + " of " + digest, e);
@@ -158,7 +165,7 @@ final class RocksBlobStore implements BlobStore {
 
     @Override
     public void commit(long size) {
-      try {
+      try (StoreGuard.Lease lease = guard.enter()) {
         db.put(meta, key(digest), record(COMPLETE, size));
       } catch (RocksDBException e) {
         throw RocksStore.failure("cannot commit blob " + digest, e);

@@ -14,16 +14,18 @@ import org.rocksdb.RocksDBException;
 /** Manifests by digest: value = media type length, media type, body. */
 final class RocksManifestStore implements ManifestStore {
   private final RocksDB db;
+  private final StoreGuard guard;
   private final ColumnFamilyHandle family;
 
-  RocksManifestStore(RocksDB db, ColumnFamilyHandle family) {
+  RocksManifestStore(RocksDB db, StoreGuard guard, ColumnFamilyHandle family) {
     this.db = db;
+    this.guard = guard;
     this.family = family;
   }
 
   @Override
   public Optional<StoredManifest> find(Digest digest) {
-    try {
+    try (StoreGuard.Lease lease = guard.enter()) {
       byte[] value = db.get(family, digest.toString().getBytes(StandardCharsets.UTF_8));
       if (value == null) {
         return Optional.empty();
@@ -48,7 +50,7 @@ final class RocksManifestStore implements ManifestStore {
             .put(type)
             .put(manifest.body())
             .array();
-    try {
+    try (StoreGuard.Lease lease = guard.enter()) {
       db.put(family, manifest.digest().toString().getBytes(StandardCharsets.UTF_8), value);
     } catch (RocksDBException e) {
       throw RocksStore.failure("cannot store manifest " + manifest.digest(), e);

@@ -36,6 +36,7 @@ public final class RocksStore implements Store {
   public static final int DEFAULT_CHUNK_SIZE = 1024 * 1024;
 
   private final RocksDB db;
+  private final StoreGuard guard = new StoreGuard();
   private final DBOptions dbOptions;
   private final List<ColumnFamilyOptions> cfOptions = new ArrayList<>();
   private final List<ColumnFamilyHandle> handles = new ArrayList<>();
@@ -74,9 +75,9 @@ public final class RocksStore implements Store {
             new ColumnFamilyDescriptor(MANIFESTS, small),
             new ColumnFamilyDescriptor(TAGS, small));
     db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
-    blobs = new RocksBlobStore(db, handles.get(1), handles.get(2), chunkSize);
-    manifests = new RocksManifestStore(db, handles.get(3));
-    tags = new RocksTagStore(db, handles.get(4));
+    blobs = new RocksBlobStore(db, guard, handles.get(1), handles.get(2), chunkSize);
+    manifests = new RocksManifestStore(db, guard, handles.get(3));
+    tags = new RocksTagStore(db, guard, handles.get(4));
     blobs.discardUnfinished();
   }
 
@@ -112,10 +113,13 @@ public final class RocksStore implements Store {
 
   @Override
   public void close() {
-    handles.forEach(ColumnFamilyHandle::close);
-    db.close();
-    dbOptions.close();
-    cfOptions.forEach(ColumnFamilyOptions::close);
+    guard.close(
+        () -> {
+          handles.forEach(ColumnFamilyHandle::close);
+          db.close();
+          dbOptions.close();
+          cfOptions.forEach(ColumnFamilyOptions::close);
+        });
   }
 
   static StoreException failure(String what, RocksDBException e) {

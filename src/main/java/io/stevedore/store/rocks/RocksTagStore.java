@@ -17,16 +17,18 @@ import org.rocksdb.RocksDBException;
  */
 final class RocksTagStore implements TagStore {
   private final RocksDB db;
+  private final StoreGuard guard;
   private final ColumnFamilyHandle family;
 
-  RocksTagStore(RocksDB db, ColumnFamilyHandle family) {
+  RocksTagStore(RocksDB db, StoreGuard guard, ColumnFamilyHandle family) {
     this.db = db;
+    this.guard = guard;
     this.family = family;
   }
 
   @Override
   public Optional<TagEntry> find(TagKey key) {
-    try {
+    try (StoreGuard.Lease lease = guard.enter()) {
       byte[] value = db.get(family, encode(key));
       if (value == null) {
         return Optional.empty();
@@ -44,7 +46,7 @@ final class RocksTagStore implements TagStore {
   public void put(TagKey key, TagEntry entry) {
     String value =
         entry.digest() + "\0" + entry.mediaType() + "\0" + entry.checkedAt().toEpochMilli();
-    try {
+    try (StoreGuard.Lease lease = guard.enter()) {
       db.put(family, encode(key), value.getBytes(StandardCharsets.UTF_8));
     } catch (RocksDBException e) {
       throw RocksStore.failure("cannot store tag " + key, e);
