@@ -53,7 +53,13 @@ final class AuthInterceptor implements Interceptor {
     for (String header : response.headers("WWW-Authenticate")) {
       challenges.addAll(Challenge.parse(header));
     }
-    Optional<String> answer = answer(challenges, scope);
+    Optional<String> answer;
+    try {
+      answer = answer(challenges, scope);
+    } catch (IOException e) {
+      response.close(); // the token endpoint failed: release the challenged connection
+      throw e;
+    }
     // Sending what was just refused again cannot succeed: let the 401 through instead.
     if (answer.isEmpty() || answer.get().equals(first.header("Authorization"))) {
       return response;

@@ -1,5 +1,9 @@
 package io.stevedore.upstream;
 
+import static io.stevedore.upstream.ResponseHeaders.claimedDigest;
+import static io.stevedore.upstream.ResponseHeaders.contentLength;
+import static io.stevedore.upstream.ResponseHeaders.mediaType;
+
 import io.stevedore.config.UpstreamConfig;
 import io.stevedore.oci.Digest;
 import io.stevedore.oci.ErrorCode;
@@ -13,8 +17,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.function.Supplier;
 import okhttp3.ConnectionPool;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -23,8 +26,6 @@ import okhttp3.Response;
 
 /** An {@link Upstream} spoken to over HTTP with OkHttp. Safe for concurrent use. */
 public final class OkHttpUpstream implements Upstream {
-
-  private static final Pattern CONTENT_RANGE_START = Pattern.compile("bytes\\s+(\\d+)-");
 
   private final UpstreamConfig config;
   private final HttpUrl base;
@@ -83,7 +84,21 @@ public final class OkHttpUpstream implements Upstream {
       if (!response.isSuccessful()) {
         throw errors.fromResponse(response, ErrorCode.MANIFEST_UNKNOWN);
       }
-      byte[] body = readCapped(response, "manifest " + repository + ":" + reference);
+      byte[] body =
+          readCapped(
+              response,
+              () ->
+                  new RegistryException(
+                      ErrorCode.MANIFEST_INVALID,
+                      502,
+                      "upstream "
+                          + config.name()
+                          + " sent a manifest over "
+                          + MAX_MANIFEST_BYTES
+                          + " bytes for "
+                          + repository
+                          + ":"
+                          + reference));
       return new FetchedManifest(body, mediaType(response), claimedDigest(response));
     }
   }
@@ -169,12 +184,20 @@ public final class OkHttpUpstream implements Upstream {
       if (!response.isSuccessful()) {
         throw errors.fromResponse(response, ErrorCode.NAME_UNKNOWN);
       }
-      byte[] body = readCapped(response, "tag list of " + repository);
+      byte[] body =
+          readCapped(
+              response,
+              () ->
+                  errors.badAnswer(
+                      "sent a tag list over " + MAX_MANIFEST_BYTES + " bytes for " + repository));
       Optional<HttpUrl> next = LinkHeader.next(response.header("Link"), response.request().url());
       return new TagList(
           body,
           next.map(link -> link.queryParameter("last")),
-          next.map(link -> link.queryParameter("n")).flatMap(OkHttpUpstream::parseInt));
+          next.map(link -> link.queryParameter("n"))
+              .flatMap(ResponseHeaders::parseLong)
+              .filter(pageSize -> pageSize > 0 && pageSize <= Integer.MAX_VALUE)
+              .map(Long::intValue));
     }
   }
 
@@ -218,25 +241,14 @@ public final class OkHttpUpstream implements Upstream {
   }
 
   /** The whole body, refusing more than {@link #MAX_MANIFEST_BYTES} without reading them all. */
-  private byte[] readCapped(Response response, String what) {
-    RegistryException tooLarge =
-        new RegistryException(
-            ErrorCode.MANIFEST_INVALID,
-            502,
-            "upstream "
-                + config.name()
-                + " sent a "
-                + what
-                + " over "
-                + MAX_MANIFEST_BYTES
-                + " bytes");
+  private byte[] readCapped(Response response, Supplier<RegistryException> tooLarge) {
     if (contentLength(response) > MAX_MANIFEST_BYTES) {
-      throw tooLarge;
+      throw tooLarge.get();
     }
     try (InputStream body = response.body().byteStream()) {
       byte[] bytes = body.readNBytes(MAX_MANIFEST_BYTES + 1);
       if (bytes.length > MAX_MANIFEST_BYTES) {
-        throw tooLarge;
+        throw tooLarge.get();
       }
       return bytes;
     } catch (IOException e) {
@@ -246,42 +258,13 @@ public final class OkHttpUpstream implements Upstream {
 
   /** A 206 must start where we asked, or the caller would append bytes at the wrong offset. */
   private void checkRangeStart(Response response, long offset) {
-    String contentRange = response.header("Content-Range");
-    if (contentRange == null) {
-      return;
-    }
-    Matcher start = CONTENT_RANGE_START.matcher(contentRange);
-    if (!start.lookingAt() || Long.parseLong(start.group(1)) != offset) {
+    Optional<Long> start = ResponseHeaders.rangeStart(response);
+    if (response.header("Content-Range") != null && !start.equals(Optional.of(offset))) {
       throw errors.badAnswer(
-          "answered Range bytes=" + offset + "- with Content-Range " + contentRange);
-    }
-  }
-
-  private static String mediaType(Response response) {
-    return MediaType.essence(response.header("Content-Type"));
-  }
-
-  private static Optional<Digest> claimedDigest(Response response) {
-    String header = response.header("Docker-Content-Digest");
-    return header != null && Digest.isDigest(header.strip())
-        ? Optional.of(Digest.parse(header.strip()))
-        : Optional.empty();
-  }
-
-  private static long contentLength(Response response) {
-    String header = response.header("Content-Length");
-    try {
-      return header == null ? -1 : Long.parseLong(header.strip());
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
-
-  private static Optional<Integer> parseInt(String text) {
-    try {
-      return Optional.of(Integer.parseInt(text));
-    } catch (NumberFormatException e) {
-      return Optional.empty();
+          "answered Range bytes="
+              + offset
+              + "- with Content-Range "
+              + response.header("Content-Range"));
     }
   }
 }

@@ -1,0 +1,318 @@
+package io.stevedore.upstream;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.WireMock;
+import io.stevedore.config.Credentials;
+import io.stevedore.config.UpstreamConfig;
+import io.stevedore.oci.Digest;
+import io.stevedore.oci.ErrorCode;
+import io.stevedore.oci.Reference;
+import io.stevedore.oci.RegistryException;
+import io.stevedore.oci.RepositoryName;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import okhttp3.OkHttpClient;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Upstream failures as the mirror's client will see them. */
+class UpstreamErrorsTest {
+  private static final RepositoryName REPO = RepositoryName.parse("team/app");
+  private static final Reference TAG = Reference.parse("1.0");
+  private static final Digest DIGEST = Digest.sha256("blob".getBytes(StandardCharsets.UTF_8));
+  private static final String MANIFEST_PATH = "/v2/team/app/manifests/1.0";
+  private static final String PASSWORD = "hunter2-secret";
+
+  private final FakeClock clock = new FakeClock();
+  private final WireMockServer registry =
+      new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+
+  @BeforeEach
+  void start() {
+    registry.start();
+  }
+
+  @AfterEach
+  void stop() {
+    registry.stop();
+  }
+
+  private UpstreamConfig config() {
+    return UpstreamConfig.of("test-up", URI.create("http://127.0.0.1:" + registry.port()));
+  }
+
+  private Upstream upstream(UpstreamConfig config) {
+    return new OkHttpUpstream(config, OkHttpUpstream.defaultClient(), clock);
+  }
+
+  private Upstream upstream() {
+    return upstream(config());
+  }
+
+  private void stubAll(int status, String body) {
+    registry.stubFor(
+        WireMock.any(WireMock.anyUrl()).willReturn(aResponse().withStatus(status).withBody(body)));
+  }
+
+  private static void assertError(
+      ThrowingCallable call, ErrorCode code, int status, Consumer<RegistryException> more) {
+    assertThatThrownBy(call)
+        .isInstanceOfSatisfying(
+            RegistryException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(code);
+              assertThat(e.status()).isEqualTo(status);
+              assertThat(e.getMessage()).contains("upstream test-up");
+              more.accept(e);
+            });
+  }
+
+  private static void assertError(ThrowingCallable call, ErrorCode code, int status) {
+    assertError(call, code, status, e -> {});
+  }
+
+  @Test
+  void notFound_keepsUpstreamCode() {
+    stubAll(404, "{\"errors\":[{\"code\":\"NAME_UNKNOWN\",\"message\":\"no such repo\"}]}");
+
+    assertError(() -> upstream().fetchManifest(REPO, TAG, List.of()), ErrorCode.NAME_UNKNOWN, 404);
+  }
+
+  @Test
+  void notFound_withoutUsableCode_defaultsPerResource() {
+    stubAll(404, "<html>not found</html>");
+
+    assertError(
+        () -> upstream().fetchManifest(REPO, TAG, List.of()), ErrorCode.MANIFEST_UNKNOWN, 404);
+    assertError(() -> upstream().fetchBlob(REPO, DIGEST, 0), ErrorCode.BLOB_UNKNOWN, 404);
+    assertError(() -> upstream().listTags(REPO, null, null), ErrorCode.NAME_UNKNOWN, 404);
+  }
+
+  @Test
+  void notFound_codeOfAnotherStatusIsNotKept() {
+    stubAll(404, "{\"errors\":[{\"code\":\"DENIED\"}]}");
+
+    assertError(() -> upstream().fetchBlob(REPO, DIGEST, 0), ErrorCode.BLOB_UNKNOWN, 404);
+  }
+
+  @Test
+  void notFound_errorBodyBeyond64KiBIsNotRead() {
+    // A code past the first 64 KiB is never seen: the body is not read whole.
+    stubAll(404, " ".repeat(70 * 1024) + "{\"errors\":[{\"code\":\"NAME_UNKNOWN\"}]}");
+
+    assertError(() -> upstream().fetchBlob(REPO, DIGEST, 0), ErrorCode.BLOB_UNKNOWN, 404);
+  }
+
+  @Test
+  void unauthorizedWithoutChallenge() {
+    stubAll(401, "");
+
+    assertError(() -> upstream().fetchManifest(REPO, TAG, List.of()), ErrorCode.UNAUTHORIZED, 401);
+  }
+
+  @Test
+  void forbidden_denied() {
+    stubAll(403, "");
+
+    assertError(() -> upstream().fetchBlob(REPO, DIGEST, 0), ErrorCode.DENIED, 403);
+  }
+
+  @Test
+  void tooManyRequests_withRetryAfter() {
+    registry.stubFor(
+        get(MANIFEST_PATH).willReturn(aResponse().withStatus(429).withHeader("Retry-After", "42")));
+
+    assertError(
+        () -> upstream().fetchManifest(REPO, TAG, List.of()),
+        ErrorCode.TOOMANYREQUESTS,
+        429,
+        e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(42)));
+  }
+
+  @Test
+  void serverErrors_badGateway() {
+    for (int status : new int[] {500, 503}) {
+      stubAll(status, "oops");
+
+      assertError(
+          () -> upstream().fetchManifest(REPO, TAG, List.of()),
+          ErrorCode.UNAVAILABLE,
+          502,
+          e -> assertThat(e.getMessage()).contains("answered " + status));
+      assertError(() -> upstream().headManifest(REPO, TAG, List.of()), ErrorCode.UNAVAILABLE, 502);
+    }
+  }
+
+  @Test
+  void serverError_onBlobHead_badGateway() {
+    stubAll(500, "");
+
+    assertError(() -> upstream().headBlob(REPO, DIGEST), ErrorCode.UNAVAILABLE, 502);
+  }
+
+  @Test
+  void closedPort_unreachable() throws IOException {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort();
+    }
+    UpstreamConfig config = UpstreamConfig.of("test-up", URI.create("http://127.0.0.1:" + port));
+
+    assertError(
+        () -> upstream(config).fetchManifest(REPO, TAG, List.of()),
+        ErrorCode.UNAVAILABLE,
+        503,
+        e -> assertThat(e.getMessage()).contains("unreachable"));
+  }
+
+  @Test
+  void unknownHost_unreachable() {
+    // A Dns that fails like an unknown name, so no test ever asks a real resolver.
+    OkHttpClient client =
+        OkHttpUpstream.defaultClient()
+            .newBuilder()
+            .dns(
+                host -> {
+                  throw new UnknownHostException(host);
+                })
+            .build();
+    UpstreamConfig config = UpstreamConfig.of("test-up", URI.create("http://registry.invalid"));
+
+    assertError(
+        () -> new OkHttpUpstream(config, client, clock).fetchManifest(REPO, TAG, List.of()),
+        ErrorCode.UNAVAILABLE,
+        503,
+        e -> assertThat(e.getMessage()).contains("unreachable"));
+  }
+
+  @Test
+  void slowAnswer_timedOut() {
+    registry.stubFor(get(MANIFEST_PATH).willReturn(aResponse().withFixedDelay(1500)));
+    UpstreamConfig config = config().withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(300));
+
+    assertError(
+        () -> upstream(config).fetchManifest(REPO, TAG, List.of()),
+        ErrorCode.UNAVAILABLE,
+        504,
+        e -> assertThat(e.getMessage()).contains("timed out"));
+  }
+
+  @Test
+  void offline_neverContactsUpstream() {
+    UpstreamConfig online = config();
+    UpstreamConfig offline =
+        new UpstreamConfig(
+            online.name(),
+            online.url(),
+            online.aliases(),
+            online.isDefault(),
+            online.tagFreshness(),
+            online.credentials(),
+            online.connectTimeout(),
+            online.readTimeout(),
+            true);
+
+    assertError(
+        () -> upstream(offline).fetchManifest(REPO, TAG, List.of()), ErrorCode.UNAVAILABLE, 503);
+    assertThat(registry.getAllServeEvents()).isEmpty();
+  }
+
+  @Test
+  void oversizeManifest_declaredLength_rejected() {
+    registry.stubFor(
+        get(MANIFEST_PATH)
+            .willReturn(
+                aResponse()
+                    .withHeader("Content-Length", String.valueOf(Upstream.MAX_MANIFEST_BYTES + 1))
+                    .withBody(new byte[Upstream.MAX_MANIFEST_BYTES + 1])));
+
+    assertError(
+        () -> upstream().fetchManifest(REPO, TAG, List.of()), ErrorCode.MANIFEST_INVALID, 502);
+  }
+
+  @Test
+  void oversizeManifest_streamed_rejected() {
+    // Chunked, so only counting the bytes can tell.
+    registry.stubFor(
+        get(MANIFEST_PATH)
+            .willReturn(aResponse().withBody(new byte[Upstream.MAX_MANIFEST_BYTES + 1])));
+
+    assertError(
+        () -> upstream().fetchManifest(REPO, TAG, List.of()), ErrorCode.MANIFEST_INVALID, 502);
+  }
+
+  @Test
+  void manifestOfExactlyMaxSize_accepted() {
+    registry.stubFor(
+        get(MANIFEST_PATH).willReturn(aResponse().withBody(new byte[Upstream.MAX_MANIFEST_BYTES])));
+
+    assertThat(upstream().fetchManifest(REPO, TAG, List.of()).body())
+        .hasSize(Upstream.MAX_MANIFEST_BYTES);
+  }
+
+  @Test
+  void rangeAnsweredFromWrongOffset_badGateway() {
+    registry.stubFor(
+        get(urlPathEqualTo("/v2/team/app/blobs/" + DIGEST))
+            .willReturn(
+                aResponse()
+                    .withStatus(206)
+                    .withHeader("Content-Range", "bytes 0-3/4")
+                    .withBody("blob")));
+
+    assertError(() -> upstream().fetchBlob(REPO, DIGEST, 2), ErrorCode.UNAVAILABLE, 502);
+  }
+
+  @Test
+  void credentials_neverInMessages() throws IOException {
+    UpstreamConfig withPassword = config().withCredentials(new Credentials("alice", PASSWORD));
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    UpstreamConfig unreachable =
+        UpstreamConfig.of("test-up", URI.create("http://127.0.0.1:" + closedPort))
+            .withCredentials(new Credentials("alice", PASSWORD));
+    String basic =
+        okhttp3.Credentials.basic("alice", PASSWORD, StandardCharsets.UTF_8).substring(6);
+
+    for (int status : new int[] {401, 403, 404, 429, 500}) {
+      registry.stubFor(
+          WireMock.any(WireMock.anyUrl())
+              .willReturn(
+                  aResponse()
+                      .withStatus(status)
+                      .withHeader("WWW-Authenticate", "Basic realm=\"r\"")));
+      assertNoSecret(() -> upstream(withPassword).fetchManifest(REPO, TAG, List.of()), basic);
+      assertNoSecret(() -> upstream(withPassword).fetchBlob(REPO, DIGEST, 0), basic);
+    }
+    assertNoSecret(() -> upstream(unreachable).listTags(REPO, null, null), basic);
+    assertThat(withPassword.toString()).doesNotContain(PASSWORD);
+  }
+
+  private static void assertNoSecret(ThrowingCallable call, String basic) {
+    assertThatThrownBy(call)
+        .isInstanceOfSatisfying(
+            RegistryException.class,
+            e -> {
+              for (Throwable t = e; t != null; t = t.getCause()) {
+                assertThat(t.toString()).doesNotContain(PASSWORD).doesNotContain(basic);
+              }
+            });
+  }
+}
