@@ -1,0 +1,80 @@
+package io.stevedore.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stevedore.e2e.Skopeo.CopyOption;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Proves the harness itself, without the mirror: the images are valid for real clients, the
+ * registry serves them, and its access log counts what clients did.
+ */
+class RealPartsIT {
+  @TempDir static Path tmp;
+  private static RegistryProcess registry;
+  private static Skopeo skopeo;
+  private static OciImage small;
+  private static OciImage multiArch;
+  private static OciImage big;
+
+  @BeforeAll
+  static void startRegistryAndPushImages() throws Exception {
+    OciImages images = OciImages.shared();
+    small = images.small();
+    multiArch = images.multiArch();
+    big = images.big();
+    registry =
+        RegistryProcess.start(java.nio.file.Files.createDirectories(tmp.resolve("registry")));
+    skopeo = new Skopeo(tmp.resolve("skopeo"));
+    skopeo.push(small, registry.hostPort() + "/e2e/small:1.0");
+    skopeo.push(small, registry.hostPort() + "/e2e/small-v2s2:1.0", CopyOption.V2S2);
+    skopeo.push(multiArch, registry.hostPort() + "/e2e/multi:2.0", CopyOption.ALL);
+    skopeo.push(big, registry.hostPort() + "/e2e/big:3.0");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (registry != null) {
+      registry.close();
+    }
+  }
+
+  @Test
+  void ociImagesRoundTripWithTheSameDigests() {
+    assertThat(skopeo.manifestDigest(registry.hostPort() + "/e2e/small:1.0"))
+        .isEqualTo(small.digest());
+    assertThat(skopeo.pullToOci(registry.hostPort() + "/e2e/small:1.0", tmp.resolve("p1")))
+        .isEqualTo(small.digest());
+    assertThat(
+            skopeo.pullToOci(
+                registry.hostPort() + "/e2e/multi:2.0", tmp.resolve("p2"), CopyOption.ALL))
+        .isEqualTo(multiArch.digest());
+    assertThat(skopeo.pullToOci(registry.hostPort() + "/e2e/big:3.0", tmp.resolve("p3")))
+        .isEqualTo(big.digest());
+  }
+
+  @Test
+  void dockerSchema2PushIsPulledByteForByte() {
+    String ref = registry.hostPort() + "/e2e/small-v2s2:1.0";
+    String served = skopeo.manifestDigest(ref);
+    assertThat(served).isNotEqualTo(small.digest());
+    assertThat(new String(skopeo.inspectRaw(ref)))
+        .contains("application/vnd.docker.distribution.manifest.v2+json");
+    assertThat(skopeo.pullToDir(ref, tmp.resolve("d1"))).isEqualTo(served);
+  }
+
+  @Test
+  void accessLogCountsBlobGets() {
+    registry.clearCount();
+    skopeo.pullToOci(registry.hostPort() + "/e2e/small:1.0", tmp.resolve("c1"));
+    // Config and three layers; skopeo resolves the tag with one manifest GET.
+    assertThat(registry.blobGets()).isEqualTo(small.blobDigests().size());
+    assertThat(registry.count("GET", "/v2/e2e/small/blobs/" + small.layerDigests().getFirst()))
+        .isEqualTo(1);
+    System.out.println(registry.requests());
+  }
+}
