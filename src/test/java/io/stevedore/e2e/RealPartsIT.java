@@ -68,6 +68,42 @@ class RealPartsIT {
   }
 
   @Test
+  void containerdPullsFromTheRegistryAndEachFreshNamespaceDownloadsAgain() {
+    Path hosts = tmp.resolve("hosts");
+    Containerd.writeHostsToml(hosts, "lab.example", registry.url());
+    try (Containerd containerd = Containerd.start(tmp.resolve("containerd"))) {
+      registry.clearCount();
+      Containerd.Pull first = containerd.pull(hosts, "lab.example/e2e/small:1.0");
+      assertThat(first.digest()).isEqualTo(small.digest());
+      assertThat(registry.blobGets()).isEqualTo(small.blobDigests().size());
+      // containerd tags every request to a configured host with the registry it is for.
+      assertThat(registry.requests())
+          .filteredOn(e -> e.path().contains("/e2e/small/"))
+          .allSatisfy(e -> assertThat(e.query()).isEqualTo("ns=lab.example"));
+
+      registry.clearCount();
+      containerd.pull(hosts, "lab.example/e2e/small:1.0");
+      assertThat(registry.blobGets()).isEqualTo(small.blobDigests().size());
+
+      registry.clearCount();
+      containerd.pull(first.namespace(), hosts, "lab.example/e2e/small:1.0");
+      assertThat(registry.blobGets()).as("same namespace: all cached").isZero();
+
+      containerd.removeEverything();
+      registry.clearCount();
+      containerd.pull(first.namespace(), hosts, "lab.example/e2e/small:1.0");
+      assertThat(registry.blobGets()).isEqualTo(small.blobDigests().size());
+
+      // The index resolves to itself; only the host's platform (amd64) is downloaded.
+      registry.clearCount();
+      assertThat(containerd.pull(hosts, "lab.example/e2e/multi:2.0").digest())
+          .isEqualTo(multiArch.digest());
+      assertThat(registry.blobGets())
+          .isEqualTo(multiArch.manifest("linux/amd64").layers().size() + 1);
+    }
+  }
+
+  @Test
   void accessLogCountsBlobGets() {
     registry.clearCount();
     skopeo.pullToOci(registry.hostPort() + "/e2e/small:1.0", tmp.resolve("c1"));
