@@ -121,7 +121,7 @@ public final class Containerd implements AutoCloseable {
         "containerd to answer on " + socket(),
         START_TIMEOUT,
         started::isAlive,
-        this::logTail,
+        () -> Daemons.diagnose(started, this::logTail),
         () -> Files.exists(socket()) && ctrResult(List.of("version")).succeeded());
   }
 

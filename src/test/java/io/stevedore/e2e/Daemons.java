@@ -148,6 +148,13 @@ public final class Daemons {
     }
   }
 
+  /** Exit status and log tail of a daemon, for failure messages. */
+  static String diagnose(Process process, Supplier<String> logTail) {
+    String state =
+        process.isAlive() ? "still running" : "exited with status " + process.exitValue();
+    return "pid " + process.pid() + " " + state + "\n" + logTail.get();
+  }
+
   /** The last {@code lines} lines of a log file, labelled, for failure messages. */
   public static String tail(Path file, int lines) {
     if (!Files.exists(file)) {

@@ -3,7 +3,9 @@ package io.stevedore.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stevedore.e2e.Skopeo.CopyOption;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,8 +29,7 @@ class RealPartsIT {
     small = images.small();
     multiArch = images.multiArch();
     big = images.big();
-    registry =
-        RegistryProcess.start(java.nio.file.Files.createDirectories(tmp.resolve("registry")));
+    registry = RegistryProcess.start(Files.createDirectories(tmp.resolve("registry")));
     skopeo = new Skopeo(tmp.resolve("skopeo"));
     skopeo.push(small, registry.hostPort() + "/e2e/small:1.0");
     skopeo.push(small, registry.hostPort() + "/e2e/small-v2s2:1.0", CopyOption.V2S2);
@@ -104,13 +105,58 @@ class RealPartsIT {
   }
 
   @Test
-  void accessLogCountsBlobGets() {
+  void accessLogCountsEveryCopyAgain() {
+    String ref = registry.hostPort() + "/e2e/small:1.0";
     registry.clearCount();
-    skopeo.pullToOci(registry.hostPort() + "/e2e/small:1.0", tmp.resolve("c1"));
+    skopeo.pullToOci(ref, tmp.resolve("c1"));
     // Config and three layers; skopeo resolves the tag with one manifest GET.
     assertThat(registry.blobGets()).isEqualTo(small.blobDigests().size());
+    assertThat(registry.count("GET", "/v2/e2e/small/manifests/1\\.0")).isEqualTo(1);
     assertThat(registry.count("GET", "/v2/e2e/small/blobs/" + small.layerDigests().getFirst()))
         .isEqualTo(1);
-    System.out.println(registry.requests());
+
+    RegistryProcess.Mark beforeSecond = registry.mark();
+    skopeo.pullToOci(ref, tmp.resolve("c2"));
+    assertThat(registry.requestsSince(beforeSecond))
+        .filteredOn(e -> e.matches("GET", "/v2/.+/blobs/.+"))
+        .hasSize(small.blobDigests().size())
+        .allSatisfy(e -> assertThat(e.status()).isEqualTo(200));
+    assertThat(registry.blobGets()).isEqualTo(2L * small.blobDigests().size());
+  }
+
+  @Test
+  void registryRestartsOnTheSamePortWithItsContent() {
+    String ref = registry.hostPort() + "/e2e/small:1.0";
+    registry.stop();
+    assertThat(registry.isRunning()).isFalse();
+    assertThat(Daemons.status(registry.url().resolve("/v2/"))).isEqualTo(-1);
+    assertThat(
+            skopeo
+                .tryRun(List.of("inspect", "--raw", "--tls-verify=false", "docker://" + ref))
+                .succeeded())
+        .isFalse();
+
+    registry.start();
+    registry.clearCount();
+    assertThat(skopeo.manifestDigest(ref)).isEqualTo(small.digest());
+    assertThat(registry.count("GET", "/v2/e2e/small/manifests/1\\.0")).isEqualTo(1);
+  }
+
+  @Test
+  void basicAuthRegistryNeedsItsCredentials() throws Exception {
+    try (RegistryProcess secured =
+        RegistryProcess.startWithBasicAuth(
+            Files.createDirectories(tmp.resolve("secured")), "alice", "s3cret")) {
+      String ref = secured.hostPort() + "/e2e/small:1.0";
+      Skopeo alice = skopeo.withCredentials("alice", "s3cret");
+      alice.push(small, ref);
+      assertThat(alice.manifestDigest(ref)).isEqualTo(small.digest());
+      assertThat(
+              skopeo
+                  .tryRun(List.of("inspect", "--raw", "--tls-verify=false", "docker://" + ref))
+                  .stderr())
+          .containsIgnoringCase("unauthorized");
+      assertThat(secured.requests()).anySatisfy(e -> assertThat(e.status()).isEqualTo(401));
+    }
   }
 }

@@ -125,7 +125,7 @@ public final class RegistryProcess implements AutoCloseable {
         username.isPresent() ? Set.of(401) : Set.of(200),
         START_TIMEOUT,
         started::isAlive,
-        this::logTail);
+        () -> Daemons.diagnose(started, this::logTail));
   }
 
   /** SIGTERM and wait; the port is free afterwards. */
