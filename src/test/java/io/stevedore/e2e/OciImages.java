@@ -16,6 +16,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -271,8 +272,13 @@ public final class OciImages {
       }
       Files.createDirectories(cacheRoot);
       Path work = Files.createTempDirectory(cacheRoot, name + ".building-");
+      long startNanos = System.nanoTime();
       OciImage built = builder.build(work);
       writeMetadata(work, built);
+      makeReadableByAll(work);
+      System.out.printf(
+          "built test image %s (%d blob bytes) in %d ms%n",
+          name, built.blobBytes(), (System.nanoTime() - startNanos) / 1_000_000);
       try {
         Files.move(work, dir, StandardCopyOption.ATOMIC_MOVE);
       } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
@@ -338,6 +344,19 @@ public final class OciImages {
 
   private static Blob blob(String[] f, int at) {
     return new Blob(f[at], f[at + 1], Long.parseLong(f[at + 2]));
+  }
+
+  /**
+   * Temp files and dirs are created owner-only; other users (a registry or web server run as
+   * another user, a developer without root) should be able to read the layout.
+   */
+  private static void makeReadableByAll(Path root) throws IOException {
+    try (var paths = Files.walk(root)) {
+      for (Path p : paths.toList()) {
+        Files.setPosixFilePermissions(
+            p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+      }
+    }
   }
 
   static void deleteTree(Path root) throws IOException {
