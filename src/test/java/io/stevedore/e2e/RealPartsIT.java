@@ -54,6 +54,10 @@ class RealPartsIT {
             skopeo.pullToOci(
                 registry.hostPort() + "/e2e/multi:2.0", tmp.resolve("p2"), CopyOption.ALL))
         .isEqualTo(multiArch.digest());
+    assertThat(
+            skopeo.pullToDir(
+                registry.hostPort() + "/e2e/multi:2.0", tmp.resolve("p2d"), CopyOption.ALL))
+        .isEqualTo(multiArch.digest());
     assertThat(skopeo.pullToOci(registry.hostPort() + "/e2e/big:3.0", tmp.resolve("p3")))
         .isEqualTo(big.digest());
   }
@@ -122,6 +126,18 @@ class RealPartsIT {
         .hasSize(small.blobDigests().size())
         .allSatisfy(e -> assertThat(e.status()).isEqualTo(200));
     assertThat(registry.blobGets()).isEqualTo(2L * small.blobDigests().size());
+  }
+
+  @Test
+  void skopeoPullsThroughARegistriesConfMirror() {
+    Skopeo viaMirror =
+        skopeo.withRegistriesConf(Skopeo.mirrorRegistriesConf("lab.example", registry.hostPort()));
+    registry.clearCount();
+    assertThat(viaMirror.pullToOci("lab.example/e2e/small:1.0", tmp.resolve("m1")))
+        .isEqualTo(small.digest());
+    assertThat(registry.blobGets()).isEqualTo(small.blobDigests().size());
+    // skopeo sends no ns= (unlike containerd): routing must come from the path or the default.
+    assertThat(registry.requests()).allSatisfy(e -> assertThat(e.query()).isEmpty());
   }
 
   @Test

@@ -87,6 +87,28 @@ public final class Skopeo {
     }
   }
 
+  /**
+   * A registries.conf that sends pulls of {@code registryHost/...} to {@code mirrorLocation}
+   * (host:port, optionally with a path prefix such as {@code 127.0.0.1:5000/lab.example}) over
+   * plain http. skopeo falls back to the primary location when the mirror fails, so the primary is
+   * a closed loopback port: a fallback fails fast instead of resolving {@code registryHost}.
+   */
+  public static String mirrorRegistriesConf(String registryHost, String mirrorLocation) {
+    return """
+        unqualified-search-registries = []
+
+        [[registry]]
+        prefix = "%s"
+        location = "127.0.0.1:%d"
+        insecure = true
+
+        [[registry.mirror]]
+        location = "%s"
+        insecure = true
+        """
+        .formatted(registryHost, FreePorts.freePort(), mirrorLocation);
+  }
+
   public Skopeo withTimeout(Duration timeout) {
     return new Skopeo(workDir, registriesConf, credentials, timeout);
   }
