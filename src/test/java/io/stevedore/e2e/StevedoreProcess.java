@@ -1,0 +1,214 @@
+package io.stevedore.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The real mirror as a separate JVM ({@code java -jar target/stevedore.jar serve --config FILE}),
+ * so tests see exactly what operators run, including start-up, SIGTERM and {@code kill -9}.
+ *
+ * <p>Port, config and data directory stay the same across {@link #stop()}/{@link #kill()} and
+ * {@link #start()}, which is what crash-safety and restart tests need.
+ */
+public final class StevedoreProcess implements AutoCloseable {
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+
+  private final Path dir;
+  private final int port;
+  private final List<String> jvmArgs;
+  private final Set<Integer> readyStatuses;
+  private Process process;
+
+  private StevedoreProcess(Path dir, int port, List<String> jvmArgs, Set<Integer> readyStatuses) {
+    this.dir = dir;
+    this.port = port;
+    this.jvmArgs = jvmArgs;
+    this.readyStatuses = readyStatuses;
+  }
+
+  /** Configures a mirror whose config, data and log live under {@code dir}. */
+  public static Builder builder(Path dir) {
+    return new Builder(dir);
+  }
+
+  /** Collects the configuration; {@link #start()} writes it and starts the mirror. */
+  public static final class Builder {
+    private final Path dir;
+    private final List<MirrorUpstream> upstreams = new ArrayList<>();
+    private final List<String> jvmArgs = new ArrayList<>();
+    private String extraYaml = "";
+    private int port;
+    private Set<Integer> readyStatuses = Set.of(200);
+
+    private Builder(Path dir) {
+      this.dir = dir;
+    }
+
+    public Builder upstream(MirrorUpstream upstream) {
+      upstreams.add(upstream);
+      return this;
+    }
+
+    /** A fixed port instead of a free one picked at start. */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /** Top-level YAML appended verbatim, for sections the harness does not model yet. */
+    public Builder extraYaml(String yaml) {
+      this.extraYaml = yaml;
+      return this;
+    }
+
+    /** JVM options such as {@code -Xmx256m}, before {@code -jar}. */
+    public Builder jvmArgs(String... args) {
+      jvmArgs.addAll(List.of(args));
+      return this;
+    }
+
+    /** What {@code GET /v2/} answers once ready: 200, or 401 when client auth is on. */
+    public Builder readyWhen(Integer... statuses) {
+      readyStatuses = Set.of(statuses);
+      return this;
+    }
+
+    /** Writes the config, starts the mirror and waits until {@code /v2/} answers. */
+    public StevedoreProcess start() {
+      if (upstreams.isEmpty()) {
+        throw new IllegalStateException("a mirror needs at least one upstream");
+      }
+      StevedoreProcess mirror =
+          new StevedoreProcess(
+              dir, port != 0 ? port : FreePorts.freePort(), List.copyOf(jvmArgs), readyStatuses);
+      mirror.writeConfig(upstreams, extraYaml);
+      mirror.start();
+      return mirror;
+    }
+  }
+
+  private void writeConfig(List<MirrorUpstream> upstreams, String extraYaml) {
+    StringBuilder yaml = new StringBuilder();
+    yaml.append(
+        """
+        server:
+          host: 127.0.0.1
+          port: %d
+        storage:
+          path: %s
+        upstreams:
+        """
+            .formatted(port, dataDir().toAbsolutePath()));
+    upstreams.forEach(u -> yaml.append(u.toYaml()));
+    yaml.append(extraYaml);
+    try {
+      Files.createDirectories(dir);
+      Files.writeString(configFile(), yaml);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The jar Maven's package phase builds; {@code -Dstevedore.jar=...} points elsewhere. */
+  public static Path jar() {
+    return Path.of(System.getProperty("stevedore.jar", "target/stevedore.jar")).toAbsolutePath();
+  }
+
+  /** (Re)starts the mirror on the same port and data; returns once {@code GET /v2/} answers. */
+  public synchronized void start() {
+    if (isRunning()) {
+      return;
+    }
+    Path jar = jar();
+    if (!Files.isRegularFile(jar)) {
+      throw new AssertionError(jar + " is missing: run ./mvnw verify (package builds it first)");
+    }
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("--enable-native-access=ALL-UNNAMED");
+    command.addAll(jvmArgs);
+    command.addAll(List.of("-jar", jar.toString(), "serve", "--config", configFile().toString()));
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            // Appending keeps the log of earlier runs: a restart test wants to see both.
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
+    process = Daemons.start(builder);
+    Process started = process;
+    Daemons.awaitHttp(
+        url().resolve("/v2/"),
+        readyStatuses,
+        START_TIMEOUT,
+        started::isAlive,
+        () -> Daemons.diagnose(started, this::logTail));
+  }
+
+  /** Graceful stop: SIGTERM, and wait for the JVM to exit (SIGKILL after 30 s). */
+  public synchronized void stop() {
+    Daemons.terminate(process, STOP_TIMEOUT);
+    process = null;
+  }
+
+  /** {@code kill -9}: no shutdown hooks, no flush; for crash-safety tests. */
+  public synchronized void kill() {
+    Daemons.kill(process);
+    process = null;
+  }
+
+  public synchronized boolean isRunning() {
+    return process != null && process.isAlive();
+  }
+
+  /** The running JVM's pid, e.g. to inspect its memory. */
+  public synchronized long pid() {
+    if (process == null) {
+      throw new IllegalStateException("not running");
+    }
+    return process.pid();
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** {@code 127.0.0.1:PORT}, the registry part of an image reference through the mirror. */
+  public String hostPort() {
+    return "127.0.0.1:" + port;
+  }
+
+  /** {@code http://127.0.0.1:PORT}. */
+  public URI url() {
+    return URI.create("http://" + hostPort());
+  }
+
+  public Path configFile() {
+    return dir.resolve("stevedore.yml");
+  }
+
+  public Path dataDir() {
+    return dir.resolve("data");
+  }
+
+  /** stdout and stderr of every run, appended. */
+  public Path logFile() {
+    return dir.resolve("stevedore.log");
+  }
+
+  public String logTail() {
+    return Daemons.tail(logFile(), 60);
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+}
