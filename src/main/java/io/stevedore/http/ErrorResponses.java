@@ -46,10 +46,14 @@ final class ErrorResponses {
     if (response.isSent() || response.bytesWritten() > 0) {
       throw new CloseConnectionException("response cut off: " + error.getMessage());
     }
-    // Headers set for the answer that failed (Content-Range, digest, length) must not leak into
-    // the error.
-    response.headers().clear();
-    response.header(RegistryService.API_VERSION, "registry/2.0");
+    // Headers that described the body the failed answer would have had must not describe the
+    // error; a 416 keeps its Content-Range, which tells the client the blob's real length.
+    response.headers().remove(HeaderNames.CONTENT_LENGTH);
+    response.headers().remove(RegistryService.CONTENT_DIGEST);
+    response.headers().remove(HeaderNames.ACCEPT_RANGES);
+    if (error.status() != Status.REQUESTED_RANGE_NOT_SATISFIABLE_416.code()) {
+      response.headers().remove(HeaderNames.CONTENT_RANGE);
+    }
     response.status(Status.create(error.status()));
     response.header(HeaderNames.CONTENT_TYPE, "application/json");
     error
