@@ -30,10 +30,14 @@ final class ConfigLoader {
     if (!Files.isRegularFile(file)) {
       throw new ConfigException("config file " + file + " does not exist");
     }
-    Config config =
-        Config.just(
-            ConfigSources.create(environmentOverrides(env)), ConfigSources.file(file).build());
-    return read(config);
+    try {
+      Config config =
+          Config.just(
+              ConfigSources.create(environmentOverrides(env)), ConfigSources.file(file).build());
+      return read(config);
+    } catch (io.helidon.config.ConfigException e) {
+      throw new ConfigException(file + " is not valid YAML: " + e.getMessage());
+    }
   }
 
   /** Environment variables in Helidon's mapping: {@code A_B_C -> a.b.c}, {@code _dash_ -> -}. */

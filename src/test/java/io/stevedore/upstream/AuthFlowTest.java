@@ -22,10 +22,12 @@ import io.stevedore.oci.MediaType;
 import io.stevedore.oci.Reference;
 import io.stevedore.oci.RegistryException;
 import io.stevedore.oci.RepositoryName;
+import io.stevedore.testing.MutableClock;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,7 +41,7 @@ class AuthFlowTest {
   private static final byte[] MANIFEST = "{\"schemaVersion\":2}".getBytes(StandardCharsets.UTF_8);
   private static final Credentials ALICE = new Credentials("alice", "hunter2-secret");
 
-  private final FakeClock clock = new FakeClock();
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T12:00:00Z"));
   private final WireMockServer registry =
       new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
   private final WireMockServer cdn =

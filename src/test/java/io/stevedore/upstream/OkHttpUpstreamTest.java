@@ -18,9 +18,11 @@ import io.stevedore.oci.Digest;
 import io.stevedore.oci.MediaType;
 import io.stevedore.oci.Reference;
 import io.stevedore.oci.RepositoryName;
+import io.stevedore.testing.MutableClock;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,7 +50,7 @@ class OkHttpUpstreamTest {
         new OkHttpUpstream(
             UpstreamConfig.of("test-up", URI.create("http://127.0.0.1:" + registry.port())),
             OkHttpUpstream.defaultClient(),
-            new FakeClock());
+            new MutableClock(Instant.parse("2026-11-27T12:00:00Z")));
   }
 
   @AfterEach

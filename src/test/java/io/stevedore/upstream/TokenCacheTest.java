@@ -2,11 +2,13 @@ package io.stevedore.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stevedore.testing.MutableClock;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class TokenCacheTest {
-  private final FakeClock clock = new FakeClock();
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T12:00:00Z"));
   private final TokenCache cache = new TokenCache(clock);
 
   @Test

@@ -16,12 +16,14 @@ import io.stevedore.oci.ErrorCode;
 import io.stevedore.oci.Reference;
 import io.stevedore.oci.RegistryException;
 import io.stevedore.oci.RepositoryName;
+import io.stevedore.testing.MutableClock;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
 import okhttp3.OkHttpClient;
@@ -38,7 +40,7 @@ class UpstreamErrorsTest {
   private static final String MANIFEST_PATH = "/v2/team/app/manifests/1.0";
   private static final String PASSWORD = "hunter2-secret";
 
-  private final FakeClock clock = new FakeClock();
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T12:00:00Z"));
   private final WireMockServer registry =
       new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
 
