@@ -212,6 +212,36 @@ class MirrorHttpTest {
   }
 
   @Test
+  void tagList_passesPagingOn_andLinksToTheMirrorsOwnPath() throws Exception {
+    registry.stubFor(
+        get(urlPathEqualTo("/v2/" + REPO + "/tags/list"))
+            .willReturn(
+                aResponse()
+                    .withHeader("Content-Type", "application/json")
+                    .withHeader("Link", "</v2/" + REPO + "/tags/list?n=2&last=b>; rel=\"next\"")
+                    .withBody("{\"name\":\"team/app\",\"tags\":[\"a\",\"b\"]}")));
+
+    HttpResponse<String> response =
+        send("GET", "/v2/" + REPO + "/tags/list?n=2&ns=127.0.0.1:" + registry.port());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("{\"name\":\"team/app\",\"tags\":[\"a\",\"b\"]}");
+    assertThat(response.headers().firstValue("Link"))
+        .contains(
+            "</v2/"
+                + REPO
+                + "/tags/list?n=2&last=b&ns=127.0.0.1%3A"
+                + registry.port()
+                + ">; rel=\"next\"");
+    assertThat(
+            registry
+                .findAll(getRequestedFor(urlPathEqualTo("/v2/" + REPO + "/tags/list")))
+                .get(0)
+                .getUrl())
+        .isEqualTo("/v2/" + REPO + "/tags/list?n=2");
+  }
+
+  @Test
   void unknownManifest_isManifestUnknown() throws Exception {
     registry.stubFor(get(anyUrl()).willReturn(aResponse().withStatus(404)));
 

@@ -17,10 +17,8 @@ import io.stevedore.upstream.FetchedManifest;
 import io.stevedore.upstream.ManifestHead;
 import io.stevedore.upstream.Upstream;
 import java.time.Clock;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.logging.Logger;
 
 /**
@@ -95,7 +93,8 @@ public final class ManifestCache {
 
   private ServedManifest byTag(
       Upstream upstream, RepositoryName repository, Reference.Tag tag, List<String> accepted) {
-    TagKey key = new TagKey(upstream.config().name(), repository.value(), tag.name());
+    String accept = accepted.equals(MediaType.MANIFEST_TYPES) ? "" : String.join(",", accepted);
+    TagKey key = new TagKey(upstream.config().name(), repository.value(), tag.name(), accept);
     Optional<TagEntry> entry = tags.find(key);
     TagPolicy.Decision decision =
         TagPolicy.decide(entry, accepted, clock.instant(), upstream.config().tagFreshness());
@@ -106,8 +105,7 @@ public final class ManifestCache {
       }
     }
     return flights.run(
-        "tag " + key + " " + accepted,
-        () -> resolve(upstream, repository, tag, accepted, key, decision));
+        "tag " + key, () -> resolve(upstream, repository, tag, accepted, key, decision));
   }
 
   private ServedManifest resolve(
@@ -193,12 +191,5 @@ public final class ManifestCache {
 
   private static ServedManifest served(StoredManifest manifest, boolean stale) {
     return new ServedManifest(manifest.digest(), manifest.mediaType(), manifest.body(), stale);
-  }
-
-  /** The accepted manifest types of a request, all four when it named none of them. */
-  public static List<String> manifestTypes(List<String> accepted) {
-    Set<String> types = new LinkedHashSet<>(accepted);
-    types.retainAll(MediaType.MANIFEST_TYPES);
-    return types.isEmpty() ? MediaType.MANIFEST_TYPES : List.copyOf(types);
   }
 }

@@ -23,6 +23,8 @@ import io.stevedore.route.UpstreamRouter;
 import io.stevedore.upstream.TagList;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -33,6 +35,7 @@ public final class RegistryService implements HttpService {
   static final HeaderName API_VERSION = HeaderNames.create("Docker-Distribution-API-Version");
   static final HeaderName CONTENT_DIGEST = HeaderNames.create("Docker-Content-Digest");
   static final HeaderName STALE = HeaderNames.create("X-Stevedore-Stale");
+  static final HeaderName LINK = HeaderNames.create("Link");
 
   private final UpstreamRouter router;
   private final ManifestCache manifests;
@@ -63,7 +66,7 @@ public final class RegistryService implements HttpService {
     switch (path) {
       case ApiPath.Base base -> {
         response.header(HeaderNames.CONTENT_TYPE, "application/json");
-        response.send("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        response.send("{}".getBytes(StandardCharsets.UTF_8));
       }
       case ApiPath.Manifest manifest -> manifest(request, response, manifest, method);
       case ApiPath.Blob blob -> blob(request, response, blob, method);
@@ -153,19 +156,24 @@ public final class RegistryService implements HttpService {
     String last = request.query().contains("last") ? request.query().get("last") : null;
     TagList tags = route.upstream().listTags(route.repository(), n, last);
     tags.nextLast()
-        .ifPresent(
-            next ->
-                response.header(
-                    HeaderNames.create("Link"),
-                    "</v2/"
-                        + path.name()
-                        + "/tags/list?"
-                        + tags.nextN().map(size -> "n=" + size + "&").orElse("")
-                        + "last="
-                        + java.net.URLEncoder.encode(next, java.nio.charset.StandardCharsets.UTF_8)
-                        + ">; rel=\"next\""));
+        .ifPresent(next -> response.header(LINK, nextPage(request, path.name(), tags, next)));
     response.header(HeaderNames.CONTENT_TYPE, "application/json");
     response.send(tags.body());
+  }
+
+  /**
+   * The client's own next-page link: the upstream's names its own path, which can differ from the
+   * client's (Docker Hub's {@code library/} prefix, a routing prefix) and lacks {@code ns}.
+   */
+  private static String nextPage(ServerRequest request, String name, TagList tags, String last) {
+    StringBuilder link = new StringBuilder("</v2/").append(name).append("/tags/list?");
+    tags.nextN().ifPresent(n -> link.append("n=").append(n).append('&'));
+    link.append("last=").append(URLEncoder.encode(last, StandardCharsets.UTF_8));
+    if (request.query().contains("ns")) {
+      link.append("&ns=")
+          .append(URLEncoder.encode(request.query().get("ns"), StandardCharsets.UTF_8));
+    }
+    return link.append(">; rel=\"next\"").toString();
   }
 
   private UpstreamRouter.Route route(ServerRequest request, String name) {

@@ -150,6 +150,32 @@ class ManifestCacheTest {
   }
 
   @Test
+  void clientsAcceptingDifferentTypes_keepSeparateTagEntries() {
+    FakeUpstream negotiating =
+        new FakeUpstream("lab") {
+          @Override
+          public io.stevedore.upstream.FetchedManifest fetchManifest(
+              RepositoryName repository, Reference reference, List<String> accept) {
+            boolean index = accept.contains(MediaType.OCI_INDEX);
+            byte[] body = manifest(index ? "index" : "amd64");
+            return new io.stevedore.upstream.FetchedManifest(
+                body,
+                index ? MediaType.OCI_INDEX : MediaType.OCI_MANIFEST,
+                java.util.Optional.of(Digest.sha256(body)));
+          }
+        };
+    List<String> singleOnly = List.of(MediaType.OCI_MANIFEST, MediaType.DOCKER_MANIFEST);
+
+    ServedManifest index = cache.get(negotiating, REPO, TAG, ALL);
+    ServedManifest single = cache.get(negotiating, REPO, TAG, singleOnly);
+    ServedManifest indexAgain = cache.get(negotiating, REPO, TAG, ALL);
+
+    assertThat(index.mediaType()).isEqualTo(MediaType.OCI_INDEX);
+    assertThat(single.mediaType()).isEqualTo(MediaType.OCI_MANIFEST);
+    assertThat(indexAgain.digest()).isEqualTo(index.digest());
+  }
+
+  @Test
   void concurrentRequestsForOneUncachedTag_makeOneUpstreamGet() throws Exception {
     upstream.tag("1.0", manifest("one"));
     List<Future<ServedManifest>> results = new ArrayList<>();

@@ -12,8 +12,9 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 
 /**
- * Tags: key = upstream NUL repository NUL tag (NUL cannot occur in any of them), value = digest NUL
- * media type NUL epoch millis, as text so the records stay readable in a debugger.
+ * Tags: key = upstream NUL repository NUL tag NUL accepted types (NUL occurs in none of them),
+ * value = digest NUL media type NUL epoch millis, as text so the records stay readable in a
+ * debugger.
  */
 final class RocksTagStore implements TagStore {
   private final RocksDB db;
@@ -54,7 +55,7 @@ final class RocksTagStore implements TagStore {
   }
 
   private static byte[] encode(TagKey key) {
-    return (key.upstream() + "\0" + key.repository() + "\0" + key.tag())
+    return (key.upstream() + "\0" + key.repository() + "\0" + key.tag() + "\0" + key.accept())
         .getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -92,7 +92,7 @@ class RocksStoreTest {
   void manifestsAndTags_surviveReopen() {
     byte[] body = "{\"schemaVersion\":2}".getBytes(StandardCharsets.UTF_8);
     Digest manifestDigest = Digest.sha256(body);
-    TagKey key = new TagKey("hub", "library/alpine", "3.20");
+    TagKey key = new TagKey("hub", "library/alpine", "3.20", "");
     Instant checked = Instant.parse("2026-11-27T10:15:30.123Z");
     try (RocksStore store = RocksStore.open(dir, CHUNK)) {
       store.manifests().put(new StoredManifest(manifestDigest, MediaType.OCI_MANIFEST, body));
@@ -105,7 +105,8 @@ class RocksStoreTest {
       assertThat(manifest.mediaType()).isEqualTo(MediaType.OCI_MANIFEST);
       assertThat(store.tags().find(key))
           .contains(new TagEntry(manifestDigest, MediaType.OCI_MANIFEST, checked));
-      assertThat(store.tags().find(new TagKey("hub", "library/alpine", "3.21"))).isEmpty();
+      assertThat(store.tags().find(new TagKey("hub", "library/alpine", "3.21", ""))).isEmpty();
+      assertThat(store.tags().find(new TagKey("hub", "library/alpine", "3.20", "x"))).isEmpty();
     }
   }
 
