@@ -84,6 +84,11 @@ final class ConfigLoader {
         || url.getHost() == null) {
       throw new ConfigException(prefix + "url: '" + url + "' is not an http(s) URL");
     }
+    if (url.getUserInfo() != null) {
+      // A password in the URL would show wherever the URL is logged.
+      throw new ConfigException(
+          prefix + "url: put credentials in username and password, not in the URL");
+    }
     List<String> aliases = node.get("aliases").asList(String.class).orElse(List.of());
     boolean isDefault = value(node, prefix, "default", String.valueOf(only), ConfigLoader::bool);
     Duration freshness = value(node, prefix, "tag-freshness", "5m", Durations::parse);

@@ -117,6 +117,7 @@ class ConfigLoaderTest {
         Arguments.of("storage:\n  max-size: lots\n" + upstream, "storage.max-size"),
         Arguments.of("upstreams:\n  - name: a\n    url: ftp://x\n", "upstreams.0.url"),
         Arguments.of("upstreams:\n  - url: http://x\n", "upstreams.0.name"),
+        Arguments.of("upstreams:\n  - name: a\n    url: https://u:secret@x\n", "upstreams.0.url"),
         Arguments.of(upstream + "    tag-freshness: soon\n", "upstreams.0.tag-freshness"),
         Arguments.of(upstream + "    default: maybe\n", "upstreams.0.default"),
         Arguments.of(upstream + "    username: u\n", "upstreams.0.password"),

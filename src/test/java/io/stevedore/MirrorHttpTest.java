@@ -12,17 +12,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import io.stevedore.cache.FillPolicy;
-import io.stevedore.config.StevedoreConfig;
-import io.stevedore.config.UpstreamConfig;
 import io.stevedore.oci.Digest;
 import io.stevedore.oci.MediaType;
+import io.stevedore.testing.MirrorClient;
 import io.stevedore.testing.MutableClock;
-import io.stevedore.upstream.OkHttpUpstream;
+import io.stevedore.testing.TestMirrors;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -52,7 +48,6 @@ class MirrorHttpTest {
   private final WireMockServer registry =
       new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T12:00:00Z"));
-  private final HttpClient client = HttpClient.newHttpClient();
   private Stevedore mirror;
 
   @BeforeEach
@@ -62,18 +57,9 @@ class MirrorHttpTest {
   }
 
   private void startMirror(Duration readTimeout) {
-    UpstreamConfig upstream =
-        UpstreamConfig.of("lab", URI.create("http://127.0.0.1:" + registry.port()))
-            .withTimeouts(Duration.ofSeconds(2), readTimeout);
-    StevedoreConfig config =
-        new StevedoreConfig(
-            "127.0.0.1", 0, dir.resolve("data"), 1L << 30, 1L << 20, List.of(upstream));
     mirror =
-        Stevedore.start(
-            config,
-            clock,
-            new FillPolicy(0, Duration.ZERO),
-            c -> new OkHttpUpstream(c, OkHttpUpstream.defaultClient(), clock));
+        TestMirrors.start(
+            dir, URI.create("http://127.0.0.1:" + registry.port()), clock, readTimeout);
   }
 
   @AfterEach
@@ -298,23 +284,12 @@ class MirrorHttpTest {
   }
 
   private HttpResponse<String> send(String method, String path) throws Exception {
-    return client.send(request(method, path, null), HttpResponse.BodyHandlers.ofString());
+    return new MirrorClient(mirror.port()).send(method, path);
   }
 
   private HttpResponse<byte[]> sendBytes(String method, String path, String range)
       throws Exception {
-    return client.send(request(method, path, range), HttpResponse.BodyHandlers.ofByteArray());
-  }
-
-  private HttpRequest request(String method, String path, String range) {
-    HttpRequest.Builder builder =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + mirror.port() + path))
-            .method(method, HttpRequest.BodyPublishers.noBody())
-            .timeout(Duration.ofSeconds(20));
-    if (range != null) {
-      builder.header("Range", range);
-    }
-    return builder.build();
+    return new MirrorClient(mirror.port()).bytes(method, path, range);
   }
 
   private static byte[] random(int size) {

@@ -1,0 +1,31 @@
+package io.stevedore.testing;
+
+import io.stevedore.Stevedore;
+import io.stevedore.cache.FillPolicy;
+import io.stevedore.config.StevedoreConfig;
+import io.stevedore.config.UpstreamConfig;
+import io.stevedore.upstream.OkHttpUpstream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/** An in-process mirror on a free port with one upstream, the way tests want it. */
+public final class TestMirrors {
+  private TestMirrors() {}
+
+  /** A mirror of the registry at {@code upstream}, resuming fills at once (no backoff). */
+  public static Stevedore start(Path dir, URI upstream, Clock clock, Duration readTimeout) {
+    UpstreamConfig config =
+        UpstreamConfig.of("lab", upstream).withTimeouts(Duration.ofSeconds(2), readTimeout);
+    StevedoreConfig settings =
+        new StevedoreConfig(
+            "127.0.0.1", 0, dir.resolve("data"), 1L << 30, 1L << 20, List.of(config));
+    return Stevedore.start(
+        settings,
+        clock,
+        new FillPolicy(3, Duration.ZERO),
+        c -> new OkHttpUpstream(c, OkHttpUpstream.defaultClient(), clock));
+  }
+}
