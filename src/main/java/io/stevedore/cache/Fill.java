@@ -31,11 +31,12 @@ final class Fill implements Progress {
     update(() -> stored = storedBytes);
   }
 
-  /** The blob is committed (verified) in the store. */
-  void completed() {
+  /** The blob is committed (verified) in the store, {@code blobSize} bytes long. */
+  void completed(long blobSize) {
     update(
         () -> {
-          stored = size;
+          size = blobSize;
+          stored = blobSize;
           complete = true;
         });
   }

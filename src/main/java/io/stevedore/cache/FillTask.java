@@ -58,7 +58,7 @@ final class FillTask implements Runnable {
       long size = fetch(writer);
       writer.commit(size);
       onDone.run();
-      fill.completed();
+      fill.completed(size);
     } catch (RuntimeException e) {
       if (writer != null) {
         abortQuietly(writer);
@@ -79,10 +79,17 @@ final class FillTask implements Runnable {
       try (BlobStream stream = open()) {
         if (size < 0) {
           size = sizeOf(stream);
-          fill.sized(size);
+          if (size >= 0) {
+            fill.sized(size);
+          }
         }
         skip(stream.body(), stored - stream.offset());
         copy(stream.body(), writer, hasher, chunk);
+        if (size < 0) {
+          // An upstream that never told the size: its end of body is the end of the blob, and
+          // the digest decides whether that was all of it.
+          size = stored;
+        }
         if (stored == size) {
           verify(hasher);
           return size;
@@ -139,32 +146,45 @@ final class FillTask implements Runnable {
    */
   private void copy(InputStream body, BlobWriter writer, MessageDigest hasher, byte[] chunk)
       throws IOException {
+    boolean sized = size >= 0;
     int filled = 0;
     int read;
     while ((read = body.read(chunk, filled, chunk.length - filled)) >= 0) {
       filled += read;
-      if (stored + filled > size) {
+      if (sized && stored + filled > size) {
         throw mismatch("more than the " + size + " bytes it announced");
       }
-      if (filled == chunk.length || stored + filled == size) {
-        writer.write(stored / chunk.length, chunk, filled);
-        hasher.update(chunk, 0, filled);
-        stored += filled;
+      if (filled == chunk.length || (sized && stored + filled == size)) {
+        store(writer, hasher, chunk, filled);
         filled = 0;
-        if (stored < size) {
-          fill.advanced(stored);
-        }
       }
+    }
+    if (!sized && filled > 0) {
+      store(writer, hasher, chunk, filled);
     }
   }
 
+  private void store(BlobWriter writer, MessageDigest hasher, byte[] chunk, int length) {
+    writer.write(stored / chunk.length, chunk, length);
+    hasher.update(chunk, 0, length);
+    stored += length;
+    // The last chunk is announced only by completion, after verification; a blob of unknown
+    // size has no waiter reading yet (they wait for its size), so announcing is harmless.
+    if (stored < size || size < 0) {
+      fill.advanced(stored);
+    }
+  }
+
+  /** The blob's size from the answer, else from a HEAD; -1 when the upstream will not say. */
   private long sizeOf(BlobStream stream) {
     if (stream.length() >= 0) {
       return stream.offset() + stream.length();
     }
-    return upstream
-        .headBlob(repository, digest)
-        .orElseThrow(() -> mismatch("no size (no Content-Length, and HEAD found nothing)"));
+    try {
+      return upstream.headBlob(repository, digest).orElse(-1L);
+    } catch (RegistryException e) {
+      return -1;
+    }
   }
 
   private void verify(MessageDigest hasher) {

@@ -114,6 +114,24 @@ class BlobCacheTest {
   }
 
   @Test
+  void upstreamThatNeverTellsTheSize_isServedOnceVerified() throws IOException {
+    upstream.hideSizes();
+
+    assertThat(readAll()).isEqualTo(content);
+    assertThat(store.blobs().find(digest))
+        .hasValueSatisfying(b -> assertThat(b.size()).isEqualTo(content.length));
+  }
+
+  @Test
+  void upstreamThatNeverTellsTheSize_andBreaksOff_isResumed() throws IOException {
+    upstream.hideSizes();
+    upstream.breakFirstBodyAfter(CHUNK * 3 + 5);
+
+    assertThat(readAll()).isEqualTo(content);
+    assertThat(upstream.count("GET blob")).isEqualTo(2);
+  }
+
+  @Test
   void rangeOnAMiss_servesJustThoseBytes() throws IOException {
     BlobContent blob = cache.open(upstream, REPO, digest);
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -34,6 +34,7 @@ public class FakeUpstream implements Upstream {
   private volatile long breakAfter = -1;
   private volatile RegistryException failure;
   private volatile java.util.concurrent.CountDownLatch gate;
+  private volatile boolean sizeless;
 
   public FakeUpstream(String name) {
     this.config = UpstreamConfig.of(name, URI.create("http://127.0.0.1:9"));
@@ -69,6 +70,11 @@ public class FakeUpstream implements Upstream {
   /** Blob bodies send nothing until {@code release} opens. */
   public void holdBodiesUntil(java.util.concurrent.CountDownLatch release) {
     gate = release;
+  }
+
+  /** Answers blob GETs without a length and blob HEADs with 404, like a chunked-only server. */
+  public void hideSizes() {
+    sizeless = true;
   }
 
   /** Every call fails with {@code error} (null: works again). */
@@ -122,13 +128,13 @@ public class FakeUpstream implements Upstream {
     if (release != null) {
       body = new GatedStream(body, release);
     }
-    return new BlobStream(body, offset, content.length - offset);
+    return new BlobStream(body, offset, sizeless ? -1 : content.length - offset);
   }
 
   @Override
   public Optional<Long> headBlob(RepositoryName repository, Digest digest) {
     record("HEAD blob " + digest);
-    return Optional.of((long) blob(digest).length);
+    return sizeless ? Optional.empty() : Optional.of((long) blob(digest).length);
   }
 
   @Override
