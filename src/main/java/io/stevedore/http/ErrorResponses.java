@@ -10,6 +10,7 @@ import io.stevedore.oci.ErrorBody;
 import io.stevedore.oci.ErrorCode;
 import io.stevedore.oci.RegistryException;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -46,9 +47,15 @@ final class ErrorResponses {
     if (response.isSent() || response.bytesWritten() > 0) {
       throw new CloseConnectionException("response cut off: " + error.getMessage());
     }
+    // A 416 keeps the "bytes */<length>" Content-Range that was set for it (RFC 9110).
+    Optional<String> unsatisfiedRange =
+        error.status() == 416
+            ? response.headers().first(HeaderNames.CONTENT_RANGE)
+            : Optional.empty();
     // Headers set for the answer that failed (Content-Range, digest, length) must not leak into
     // the error.
     response.headers().clear();
+    unsatisfiedRange.ifPresent(value -> response.header(HeaderNames.CONTENT_RANGE, value));
     response.header(RegistryService.API_VERSION, "registry/2.0");
     response.status(Status.create(error.status()));
     response.header(HeaderNames.CONTENT_TYPE, "application/json");
