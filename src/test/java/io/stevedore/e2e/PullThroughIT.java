@@ -178,9 +178,7 @@ class PullThroughIT {
       assertThat(firstPulls)
           .as("upstream requests of manifest %s during the first pulls", m.manifest().digest())
           .filteredOn(
-              e ->
-                  e.matches(
-                      "GET", "/v2/.+/manifests/" + Pattern.quote(m.manifest().digest())))
+              e -> e.matches("GET", "/v2/.+/manifests/" + Pattern.quote(m.manifest().digest())))
           .hasSize(1);
     }
 
@@ -338,6 +336,17 @@ class PullThroughIT {
     OciImage.Blob bigLayer = big.image().manifests().getFirst().layers().getFirst().blob();
     long middle = bigLayer.size() / 2 + 12_345;
     assertRange(big, bigLayer, middle, middle + 3 * 65_536 + 7);
+    // Past the end: 416 with the blob's length (RFC 9110), as OCI error JSON.
+    String path = "/v2/" + small.repository() + "/blobs/" + smallLayer.digest();
+    HttpResponse<byte[]> beyond =
+        exchange(
+            HttpRequest.newBuilder(mirror.url().resolve(path))
+                .header("Range", "bytes=" + smallLayer.size() + "-")
+                .GET());
+    assertError(beyond, 416, "RANGE_INVALID");
+    assertThat(header(beyond, "Content-Range"))
+        .as("Content-Range of a 416")
+        .isEqualTo("bytes */" + smallLayer.size());
     assertThat(registry.requestsSince(mark)).as("upstream requests for cached ranges").isEmpty();
   }
 
@@ -476,6 +485,13 @@ class PullThroughIT {
         assertThat(pulledBlobs(dest)).containsExactlyInAnyOrderElementsOf(expectedBlobs(p, dest));
         deleteTree(dest);
       }
+      // What the cache does not hold fails fast and clearly, instead of hanging.
+      HttpResponse<byte[]> uncached =
+          send(
+              "GET",
+              mirror.url().resolve("/v2/e2e/never-pulled/manifests/1.0"),
+              ACCEPT_ALL_MANIFESTS);
+      assertError(uncached, 503, "UNAVAILABLE");
     } finally {
       registry.start();
     }
