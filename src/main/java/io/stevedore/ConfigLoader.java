@@ -61,6 +61,7 @@ final class ConfigLoader {
     Path storage = Path.of(string(config, "storage.path", "./data"));
     long maxSize = value(config, "", "storage.max-size", "50GiB", Sizes::parse);
     long manifestMemory = value(config, "", "storage.manifest-memory", "64MiB", Sizes::parse);
+    Duration fillTimeout = value(config, "", "storage.fill-timeout", "1h", Durations::parse);
     List<UpstreamConfig> upstreams = new ArrayList<>();
     List<Config> nodes = config.get("upstreams").asNodeList().orElse(List.of());
     if (nodes.isEmpty()) {
@@ -70,7 +71,8 @@ final class ConfigLoader {
       upstreams.add(upstream(nodes.get(i), "upstreams." + i + ".", nodes.size() == 1));
     }
     try {
-      return new StevedoreConfig(host, port, storage, maxSize, manifestMemory, upstreams);
+      return new StevedoreConfig(
+          host, port, storage, maxSize, manifestMemory, fillTimeout, upstreams);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }

@@ -29,7 +29,11 @@ public final class Stevedore implements AutoCloseable {
 
   /** Opens the store and starts serving, with real upstreams. */
   public static Stevedore start(StevedoreConfig config, Clock clock) {
-    return start(config, clock, FillPolicy.DEFAULT, c -> OkHttpUpstream.create(c, clock));
+    return start(
+        config,
+        clock,
+        FillPolicy.DEFAULT.withTimeout(config.fillTimeout()),
+        c -> OkHttpUpstream.create(c, clock));
   }
 
   /** Starts with upstreams and fill policy of the caller's choosing; tests use it. */
@@ -44,7 +48,7 @@ public final class Stevedore implements AutoCloseable {
       UpstreamRouter router = new UpstreamRouter(clients);
       ManifestCache manifests =
           new ManifestCache(store.manifests(), store.tags(), clock, config.manifestMemory());
-      BlobCache blobs = new BlobCache(store.blobs(), fillPolicy);
+      BlobCache blobs = new BlobCache(store.blobs(), fillPolicy, clock);
       HttpRouting.Builder routing = HttpRouting.builder();
       HttpApi.routing(routing, router, manifests, blobs);
       WebServer server =

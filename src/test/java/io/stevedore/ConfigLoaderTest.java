@@ -30,6 +30,7 @@ class ConfigLoaderTest {
     assertThat(config.host()).isEqualTo("0.0.0.0");
     assertThat(config.storagePath()).isEqualTo(Path.of("./data"));
     assertThat(config.maxSize()).isEqualTo(50L * 1024 * 1024 * 1024);
+    assertThat(config.fillTimeout()).isEqualTo(Duration.ofHours(1));
     UpstreamConfig hub = config.defaultUpstream().orElseThrow();
     assertThat(hub.name()).isEqualTo("dockerhub");
     assertThat(hub.url()).isEqualTo(URI.create("https://registry-1.docker.io"));
@@ -51,6 +52,7 @@ class ConfigLoaderTest {
               path: /var/lib/stevedore
               max-size: 400MiB
               manifest-memory: 8MiB
+              fill-timeout: 20m
             upstreams:
               - name: lab
                 url: http://127.0.0.1:5001/
@@ -74,6 +76,7 @@ class ConfigLoaderTest {
     assertThat(config.storagePath()).isEqualTo(Path.of("/var/lib/stevedore"));
     assertThat(config.maxSize()).isEqualTo(400L * 1024 * 1024);
     assertThat(config.manifestMemory()).isEqualTo(8L * 1024 * 1024);
+    assertThat(config.fillTimeout()).isEqualTo(Duration.ofMinutes(20));
     UpstreamConfig lab = config.upstreams().get(0);
     assertThat(lab.url()).isEqualTo(URI.create("http://127.0.0.1:5001"));
     assertThat(lab.aliases()).containsExactly("lab.example", "registry.lab.example");

@@ -5,6 +5,7 @@ import io.stevedore.oci.RepositoryName;
 import io.stevedore.store.BlobInfo;
 import io.stevedore.store.BlobStore;
 import io.stevedore.upstream.Upstream;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -18,11 +19,13 @@ import java.util.concurrent.ConcurrentMap;
 public final class BlobCache {
   private final BlobStore store;
   private final FillPolicy policy;
+  private final Clock clock;
   private final ConcurrentMap<Digest, Fill> fills = new ConcurrentHashMap<>();
 
-  public BlobCache(BlobStore store, FillPolicy policy) {
+  public BlobCache(BlobStore store, FillPolicy policy, Clock clock) {
     this.store = store;
     this.policy = policy;
+    this.clock = clock;
   }
 
   /**
@@ -68,7 +71,15 @@ public final class BlobCache {
     Fill fill = new Fill();
     FillTask task =
         new FillTask(
-            fill, store, upstream, repository, digest, policy, () -> fills.remove(digest, fill));
+            fill,
+            store,
+            upstream,
+            repository,
+            digest,
+            policy,
+            clock.instant().plus(policy.timeout()),
+            clock,
+            () -> fills.remove(digest, fill));
     Thread.ofVirtual().name("fill-" + digest.hex().substring(0, 12)).start(task);
     return fill;
   }

@@ -11,6 +11,8 @@ import io.stevedore.upstream.Upstream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -28,6 +30,8 @@ final class FillTask implements Runnable {
   private final RepositoryName repository;
   private final Digest digest;
   private final FillPolicy policy;
+  private final Instant deadline;
+  private final Clock clock;
   private final Runnable onDone;
   // Touched only by the thread that runs this task.
   private long size = -1;
@@ -40,6 +44,8 @@ final class FillTask implements Runnable {
       RepositoryName repository,
       Digest digest,
       FillPolicy policy,
+      Instant deadline,
+      Clock clock,
       Runnable onDone) {
     this.fill = fill;
     this.store = store;
@@ -47,6 +53,8 @@ final class FillTask implements Runnable {
     this.repository = repository;
     this.digest = digest;
     this.policy = policy;
+    this.deadline = deadline;
+    this.clock = clock;
     this.onDone = onDone;
   }
 
@@ -165,6 +173,18 @@ final class FillTask implements Runnable {
   }
 
   private void store(BlobWriter writer, MessageDigest hasher, byte[] chunk, int length) {
+    if (clock.instant().isAfter(deadline)) {
+      throw new RegistryException(
+          ErrorCode.UNAVAILABLE,
+          504,
+          "fill of blob "
+              + digest
+              + " from upstream "
+              + upstream.config().name()
+              + " took longer than "
+              + policy.timeout()
+              + "; nothing was stored");
+    }
     writer.write(stored / chunk.length, chunk, length);
     hasher.update(chunk, 0, length);
     stored += length;

@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param storagePath the data directory (the RocksDB store)
  * @param maxSize the byte quota of the store
  * @param manifestMemory the byte bound of the in-memory manifest tier
+ * @param fillTimeout the longest one blob's fetch from upstream may take
  * @param upstreams the registries it mirrors; exactly one is the default
  */
 public record StevedoreConfig(
@@ -20,6 +21,7 @@ public record StevedoreConfig(
     Path storagePath,
     long maxSize,
     long manifestMemory,
+    java.time.Duration fillTimeout,
     List<UpstreamConfig> upstreams) {
 
   public StevedoreConfig {

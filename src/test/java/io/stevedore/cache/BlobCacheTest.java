@@ -8,10 +8,12 @@ import io.stevedore.oci.RegistryException;
 import io.stevedore.oci.RepositoryName;
 import io.stevedore.store.rocks.RocksStore;
 import io.stevedore.testing.FakeUpstream;
+import io.stevedore.testing.MutableClock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -34,13 +36,16 @@ class BlobCacheTest {
   private RocksStore store;
   private BlobCache cache;
   private final FakeUpstream upstream = new FakeUpstream("lab");
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T12:00:00Z"));
   private final byte[] content = random(CHUNK * 10 + 123);
   private Digest digest;
 
   @BeforeEach
   void open() {
     store = RocksStore.open(dir, CHUNK);
-    cache = new BlobCache(store.blobs(), new FillPolicy(3, Duration.ZERO));
+    cache =
+        new BlobCache(
+            store.blobs(), new FillPolicy(3, Duration.ZERO, Duration.ofMinutes(10)), clock);
     digest = upstream.addBlob(content);
   }
 
@@ -129,6 +134,16 @@ class BlobCacheTest {
 
     assertThat(readAll()).isEqualTo(content);
     assertThat(upstream.count("GET blob")).isEqualTo(2);
+  }
+
+  @Test
+  void fillPastItsTimeout_fails_andStoresNothing() {
+    upstream.onEachBodyRead(() -> clock.advance(Duration.ofMinutes(2)));
+
+    assertThatThrownBy(this::readAll)
+        .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.status()).isEqualTo(504))
+        .hasMessageContaining("took longer than PT10M");
+    assertThat(store.blobs().find(digest)).isEmpty();
   }
 
   @Test

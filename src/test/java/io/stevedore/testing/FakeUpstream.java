@@ -35,6 +35,7 @@ public class FakeUpstream implements Upstream {
   private volatile RegistryException failure;
   private volatile java.util.concurrent.CountDownLatch gate;
   private volatile boolean sizeless;
+  private volatile Runnable onRead = () -> {};
 
   public FakeUpstream(String name) {
     this.config = UpstreamConfig.of(name, URI.create("http://127.0.0.1:9"));
@@ -75,6 +76,11 @@ public class FakeUpstream implements Upstream {
   /** Answers blob GETs without a length and blob HEADs with 404, like a chunked-only server. */
   public void hideSizes() {
     sizeless = true;
+  }
+
+  /** Runs {@code action} before each read of a blob body (a test moves its clock there). */
+  public void onEachBodyRead(Runnable action) {
+    onRead = action;
   }
 
   /** Every call fails with {@code error} (null: works again). */
@@ -124,6 +130,15 @@ public class FakeUpstream implements Upstream {
       breakAfter = -1;
       body = new BreakingStream(body, cut - offset);
     }
+    Runnable action = onRead;
+    body =
+        new java.io.FilterInputStream(body) {
+          @Override
+          public int read(byte[] b, int off, int len) throws IOException {
+            action.run();
+            return super.read(b, off, Math.min(len, 64 * 1024));
+          }
+        };
     java.util.concurrent.CountDownLatch release = gate;
     if (release != null) {
       body = new GatedStream(body, release);

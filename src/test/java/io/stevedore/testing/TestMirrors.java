@@ -21,11 +21,17 @@ public final class TestMirrors {
         UpstreamConfig.of("lab", upstream).withTimeouts(Duration.ofSeconds(2), readTimeout);
     StevedoreConfig settings =
         new StevedoreConfig(
-            "127.0.0.1", 0, dir.resolve("data"), 1L << 30, 1L << 20, List.of(config));
+            "127.0.0.1",
+            0,
+            dir.resolve("data"),
+            1L << 30,
+            1L << 20,
+            Duration.ofMinutes(5),
+            List.of(config));
     return Stevedore.start(
         settings,
         clock,
-        new FillPolicy(3, Duration.ZERO),
+        new FillPolicy(3, Duration.ZERO, Duration.ofMinutes(5)),
         c -> new OkHttpUpstream(c, OkHttpUpstream.defaultClient(), clock));
   }
 }
