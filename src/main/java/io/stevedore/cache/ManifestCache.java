@@ -104,8 +104,7 @@ public final class ManifestCache {
         return served(local.get(), false);
       }
     }
-    return flights.run(
-        "tag " + key, () -> resolve(upstream, repository, tag, accepted, key, decision));
+    return flights.run("tag " + key, () -> resolve(upstream, repository, tag, accepted, key));
   }
 
   private ServedManifest resolve(
@@ -113,10 +112,16 @@ public final class ManifestCache {
       RepositoryName repository,
       Reference.Tag tag,
       List<String> accepted,
-      TagKey key,
-      TagPolicy.Decision decision) {
+      TagKey key) {
+    // Decide again: a flight for this tag may have ended just before this one started, and
+    // what it stored makes an upstream call unnecessary.
     Optional<TagEntry> entry = tags.find(key);
     Optional<StoredManifest> known = entry.flatMap(e -> local(e.digest()));
+    TagPolicy.Decision decision =
+        TagPolicy.decide(entry, accepted, clock.instant(), upstream.config().tagFreshness());
+    if (decision == TagPolicy.Decision.SERVE_CACHED && known.isPresent()) {
+      return served(known.get(), false);
+    }
     try {
       if (decision == TagPolicy.Decision.REVALIDATE && known.isPresent()) {
         Optional<ManifestHead> head = upstream.headManifest(repository, tag, accepted);
