@@ -40,11 +40,24 @@ public final class BlobCache {
       if (stored.isPresent()) {
         return new BlobContent(store, digest, stored.get().size(), Progress.STORED);
       }
-      Fill fill = fills.computeIfAbsent(digest, d -> startFill(upstream, repository, d));
-      if (fill != null) {
-        return new BlobContent(store, digest, fill.awaitSize(), fill);
+      Fill running = fills.get(digest);
+      if (running != null) {
+        if (running.failedAndCleared()) {
+          continue; // a failed fill is not joined: this request starts a new one
+        }
+        return follow(digest, running);
       }
-      // The blob was committed between find() and computeIfAbsent(): read it from the store.
+      Fill mine = new Fill();
+      if (fills.putIfAbsent(digest, mine) != null) {
+        continue; // another request started a fill just now: follow that one
+      }
+      if (store.find(digest).isPresent()) {
+        fills.remove(digest, mine); // the previous fill committed just now
+        continue;
+      }
+      start(mine, upstream, repository, digest);
+      // The request that started a fill sees its outcome, failure included.
+      return follow(digest, mine);
     }
   }
 
@@ -64,11 +77,11 @@ public final class BlobCache {
     return upstream.headBlob(repository, digest);
   }
 
-  private Fill startFill(Upstream upstream, RepositoryName repository, Digest digest) {
-    if (store.find(digest).isPresent()) {
-      return null;
-    }
-    Fill fill = new Fill();
+  private BlobContent follow(Digest digest, Fill fill) {
+    return new BlobContent(store, digest, fill.awaitSize(), fill);
+  }
+
+  private void start(Fill fill, Upstream upstream, RepositoryName repository, Digest digest) {
     FillTask task =
         new FillTask(
             fill,
@@ -81,6 +94,5 @@ public final class BlobCache {
             clock,
             () -> fills.remove(digest, fill));
     Thread.ofVirtual().name("fill-" + digest.hex().substring(0, 12)).start(task);
-    return fill;
   }
 }

@@ -44,8 +44,9 @@ public final class BlobContent {
     while (position <= last) {
       long index = position / chunkSize;
       long chunkStart = index * chunkSize;
-      progress.awaitStored(Math.min(chunkStart + chunkSize, size));
-      int length = store.readChunk(digest, index, buffer);
+      long chunkEnd = Math.min(chunkStart + chunkSize, size);
+      progress.awaitStored(chunkEnd);
+      int length = read(index, buffer, chunkEnd);
       int from = (int) (position - chunkStart);
       int to = (int) Math.min(length, last + 1 - chunkStart);
       if (to <= from) {
@@ -54,6 +55,17 @@ public final class BlobContent {
       }
       out.write(buffer, from, to - from);
       position += to - from;
+    }
+  }
+
+  private int read(long index, byte[] buffer, long chunkEnd) {
+    try {
+      return store.readChunk(digest, index, buffer);
+    } catch (IllegalStateException missing) {
+      // A fill that failed right after storing this chunk has discarded it again: report the
+      // fill's failure, which says why, rather than the missing chunk.
+      progress.awaitStored(chunkEnd);
+      throw missing;
     }
   }
 }

@@ -16,6 +16,7 @@ final class Fill implements Progress {
   private long stored;
   private boolean complete;
   private RuntimeException failure;
+  private boolean cleared;
 
   /** The upstream told the blob's size. */
   void sized(long blobSize) {
@@ -44,6 +45,30 @@ final class Fill implements Progress {
   /** The fill gave up; {@code cause} is what every waiter sees. */
   void failed(RuntimeException cause) {
     update(() -> failure = cause);
+  }
+
+  /** A failed fill's chunks are gone and it left the registry of running fills. */
+  void cleared() {
+    update(() -> cleared = true);
+  }
+
+  /**
+   * Whether the fill failed. A failed fill still discarding its chunks is waited for, so that a new
+   * fill of the same digest never races with that clean-up.
+   */
+  boolean failedAndCleared() {
+    lock.lock();
+    try {
+      if (failure == null) {
+        return false;
+      }
+      while (!cleared) {
+        changed.awaitUninterruptibly();
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Waits until the size is known, and returns it. */

@@ -68,11 +68,14 @@ final class FillTask implements Runnable {
       onDone.run();
       fill.completed(size);
     } catch (RuntimeException e) {
+      // Waiters learn of the failure before its chunks go, so a reader that finds a chunk
+      // missing finds the reason too.
+      fill.failed(e);
       if (writer != null) {
         abortQuietly(writer);
       }
       onDone.run();
-      fill.failed(e);
+      fill.cleared();
       LOG.log(
           Level.WARNING, "fill of " + digest + " from " + upstream.config().name() + " failed", e);
     }
