@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -91,22 +92,52 @@ final class ConfigLoader {
       throw new ConfigException(
           prefix + "url: put credentials in username and password, not in the URL");
     }
-    List<String> aliases = node.get("aliases").asList(String.class).orElse(List.of());
-    boolean isDefault = value(node, prefix, "default", String.valueOf(only), ConfigLoader::bool);
-    Duration freshness = value(node, prefix, "tag-freshness", "5m", Durations::parse);
-    Duration connect = value(node, prefix, "connect-timeout", "10s", Durations::parse);
-    Duration read = value(node, prefix, "read-timeout", "60s", Durations::parse);
-    boolean offline = value(node, prefix, "offline", "false", ConfigLoader::bool);
-    return new UpstreamConfig(
-        name,
-        url,
-        aliases,
-        isDefault,
-        freshness,
-        credentials(node, prefix),
-        connect,
-        read,
-        offline);
+    return UpstreamConfig.builder(name, url)
+        .aliases(strings(node, "aliases"))
+        .isDefault(value(node, prefix, "default", String.valueOf(only), ConfigLoader::bool))
+        .tagFreshness(value(node, prefix, "tag-freshness", "5m", Durations::parse))
+        .credentials(credentials(node, prefix))
+        .connectTimeout(value(node, prefix, "connect-timeout", "10s", Durations::parse))
+        .readTimeout(value(node, prefix, "read-timeout", "60s", Durations::parse))
+        .offline(value(node, prefix, "offline", "false", ConfigLoader::bool))
+        .allow(strings(node, "allow"))
+        .deny(strings(node, "deny"))
+        .caFile(caFile(node, prefix))
+        .insecure(value(node, prefix, "insecure", "false", ConfigLoader::bool))
+        .proxy(proxy(node, prefix))
+        .maxConnections(value(node, prefix, "max-connections", "32", ConfigLoader::positive))
+        .negativeTtl(value(node, prefix, "negative-ttl", "30s", Durations::parse))
+        .staleOn404(value(node, prefix, "stale-on-404", "false", ConfigLoader::bool))
+        .build();
+  }
+
+  private static List<String> strings(Config node, String key) {
+    return node.get(key).asList(String.class).orElse(List.of());
+  }
+
+  private static Path caFile(Config node, String prefix) {
+    Optional<String> file = node.get("ca-file").asString().asOptional();
+    if (file.isEmpty()) {
+      return null;
+    }
+    Path path = Path.of(file.get());
+    if (!Files.isReadable(path)) {
+      throw new ConfigException(prefix + "ca-file: cannot read " + path);
+    }
+    return path;
+  }
+
+  private static URI proxy(Config node, String prefix) {
+    Optional<String> text = node.get("proxy").asString().asOptional();
+    if (text.isEmpty()) {
+      return null;
+    }
+    URI proxy = URI.create(text.get());
+    if (!"http".equals(proxy.getScheme()) || proxy.getHost() == null || proxy.getPort() < 0) {
+      throw new ConfigException(
+          prefix + "proxy: '" + proxy + "' is not an http://host:port proxy URL");
+    }
+    return proxy;
   }
 
   private static Credentials credentials(Config node, String prefix) {
@@ -167,6 +198,18 @@ final class ConfigLoader {
       return port;
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("'" + text + "' is not a port (0-65535)", e);
+    }
+  }
+
+  private static int positive(String text) {
+    try {
+      int number = Integer.parseInt(text.strip());
+      if (number < 1) {
+        throw new IllegalArgumentException("'" + text + "' is not a positive number");
+      }
+      return number;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + text + "' is not a positive number", e);
     }
   }
 

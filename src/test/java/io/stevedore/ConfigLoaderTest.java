@@ -63,11 +63,19 @@ class ConfigLoaderTest {
                 password-file: %s
                 connect-timeout: 2s
                 read-timeout: 1m
+                allow: ["team/**", "library/*"]
+                deny: ["team/secret"]
+                ca-file: %s
+                insecure: true
+                proxy: http://proxy.corp.example:3128
+                max-connections: 8
+                negative-ttl: 10s
+                stale-on-404: true
               - name: quay
                 url: https://quay.io
                 offline: true
             """
-                .formatted(secret));
+                .formatted(secret, secret));
 
     StevedoreConfig config = ConfigLoader.load(file, Map.of());
 
@@ -85,9 +93,21 @@ class ConfigLoaderTest {
     assertThat(lab.credentials().password()).isEqualTo("s3cret");
     assertThat(lab.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(lab.readTimeout()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(lab.allow()).containsExactly("team/**", "library/*");
+    assertThat(lab.deny()).containsExactly("team/secret");
+    assertThat(lab.caFile()).contains(secret);
+    assertThat(lab.insecure()).isTrue();
+    assertThat(lab.proxy()).contains(URI.create("http://proxy.corp.example:3128"));
+    assertThat(lab.maxConnections()).isEqualTo(8);
+    assertThat(lab.negativeTtl()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(lab.staleOn404()).isTrue();
     UpstreamConfig quay = config.upstreams().get(1);
     assertThat(quay.isDefault()).isFalse();
     assertThat(quay.offline()).isTrue();
+    assertThat(quay.maxConnections()).isEqualTo(32);
+    assertThat(quay.negativeTtl()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(quay.proxy()).isEmpty();
+    assertThat(quay.staleOn404()).isFalse();
     assertThat(config.defaultUpstream()).contains(lab);
   }
 
@@ -129,6 +149,9 @@ class ConfigLoaderTest {
             upstream + "    username: u\n    password-file: /nonexistent/x\n",
             "upstreams.0.password-file"),
         Arguments.of("server:\n  port: 5000\n", "upstreams"),
+        Arguments.of(upstream + "    proxy: socks5://x:1\n", "upstreams.0.proxy"),
+        Arguments.of(upstream + "    ca-file: /nonexistent/ca.pem\n", "upstreams.0.ca-file"),
+        Arguments.of(upstream + "    max-connections: 0\n", "upstreams.0.max-connections"),
         Arguments.of("server: [unclosed\n", "stevedore.yaml"));
   }
 

@@ -3,13 +3,11 @@ package io.stevedore.route;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.stevedore.config.Credentials;
 import io.stevedore.config.UpstreamConfig;
 import io.stevedore.oci.ErrorCode;
 import io.stevedore.oci.RegistryException;
 import io.stevedore.testing.FakeUpstream;
 import java.net.URI;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -17,28 +15,16 @@ import org.junit.jupiter.api.Test;
 class UpstreamRouterTest {
   private final FakeUpstream hub =
       new FakeUpstream(
-          new UpstreamConfig(
-              "dockerhub",
-              URI.create("http://127.0.0.1:5001"),
-              List.of("docker.io", "index.docker.io"),
-              true,
-              Duration.ofMinutes(5),
-              Credentials.NONE,
-              Duration.ofSeconds(1),
-              Duration.ofSeconds(1),
-              false));
+          UpstreamConfig.builder("dockerhub", URI.create("http://127.0.0.1:5001"))
+              .aliases(List.of("docker.io", "index.docker.io"))
+              .isDefault(true)
+              .build());
   private final FakeUpstream ghcr =
       new FakeUpstream(
-          new UpstreamConfig(
-              "ghcr",
-              URI.create("http://127.0.0.1:5002"),
-              List.of("ghcr.io"),
-              false,
-              Duration.ofMinutes(5),
-              Credentials.NONE,
-              Duration.ofSeconds(1),
-              Duration.ofSeconds(1),
-              false));
+          UpstreamConfig.builder("ghcr", URI.create("http://127.0.0.1:5002"))
+              .aliases(List.of("ghcr.io"))
+              .isDefault(false)
+              .build());
   private final UpstreamRouter router = new UpstreamRouter(List.of(hub, ghcr));
 
   @Test
@@ -92,16 +78,10 @@ class UpstreamRouterTest {
   void oneAliasForTwoUpstreams_isRejected() {
     FakeUpstream other =
         new FakeUpstream(
-            new UpstreamConfig(
-                "other",
-                URI.create("http://127.0.0.1:5003"),
-                List.of("ghcr.io"),
-                false,
-                Duration.ofMinutes(5),
-                Credentials.NONE,
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(1),
-                false));
+            UpstreamConfig.builder("other", URI.create("http://127.0.0.1:5003"))
+                .aliases(List.of("ghcr.io"))
+                .isDefault(false)
+                .build());
 
     assertThatThrownBy(() -> new UpstreamRouter(List.of(ghcr, other)))
         .hasMessageContaining("alias ghcr.io is claimed by upstreams ghcr and other");

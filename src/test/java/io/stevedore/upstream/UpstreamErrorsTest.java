@@ -217,17 +217,7 @@ class UpstreamErrorsTest {
   @Test
   void offline_neverContactsUpstream() {
     UpstreamConfig online = config();
-    UpstreamConfig offline =
-        new UpstreamConfig(
-            online.name(),
-            online.url(),
-            online.aliases(),
-            online.isDefault(),
-            online.tagFreshness(),
-            online.credentials(),
-            online.connectTimeout(),
-            online.readTimeout(),
-            true);
+    UpstreamConfig offline = online.toBuilder().offline(true).build();
 
     assertError(
         () -> upstream(offline).fetchManifest(REPO, TAG, List.of()), ErrorCode.UNAVAILABLE, 503);

@@ -1,0 +1,539 @@
+#!/usr/bin/env bash
+# Single-flight fills benchmark (issue "Single-flight fills", acceptance point).
+#
+# For C concurrent cold clients of one large blob it prints:
+#   - upstream bytes / blob size                        (goal 1.0: one upstream fetch)
+#   - wall time of C cold clients / one cold client     (goal <= 1.5)
+# plus the peak RSS of Stevedore during the C clients, the same C clients against an already
+# warm Stevedore (what serving alone costs), and the same C cold clients against the reference
+# peer, CNCF Distribution (docker-registry) in proxy mode.
+#
+# Usage (from a checkout; builds target/stevedore.jar with ./mvnw when it is missing):
+#   perf/single-flight.sh [--runs N] [--size-mb M] [--clients C]      defaults: 3, 320, 20
+#
+# Needs docker-registry (CNCF Distribution 2.8) and curl:  apt-get install docker-registry curl
+# (installed by this script with apt-get only when missing), and a Java 25 JDK (.mvn/java-home.sh
+# finds one under /usr/lib/jvm).
+#
+# Everything runs on 127.0.0.1: an upstream docker-registry holding one random blob, Stevedore
+# (a fresh, empty data directory for every scenario), and the peer docker-registry in proxy mode.
+# Upstream bytes are read from the upstream registry's access log (Apache combined format, on its
+# stdout): the bytes column of its GET lines for the blob path, counted by line position between
+# the start and the end of a scenario.
+#
+# Scenarios, per run:
+#   A  one cold client through Stevedore (new empty store)
+#   B  C concurrent cold clients through Stevedore (new empty store); RSS sampled every 0.2 s
+#   W  C concurrent clients again against the same Stevedore, now warm (blob stored)
+#   P  C concurrent cold clients through docker-registry in proxy mode (new empty storage)
+# A writes its download to a file that is hashed after the timed part; in B, W and P one client
+# writes a file (hashed afterwards) and the others write to /dev/null, so hashing does not compete
+# with the servers for the CPU; every client's status and byte count are checked.
+#
+# Results: printed, and written to perf/results/single-flight.md. The exit status is 0 even when a
+# goal is missed (PASS/MISS is printed next to each goal); it is non-zero when the benchmark itself
+# fails (a wrong digest, a failed download, a server that does not start).
+set -uo pipefail
+
+RUNS=3
+SIZE_MB=320
+CLIENTS=20
+COMMAND_LINE="perf/single-flight.sh $*"
+
+usage() {
+  sed -n '2,/^set -uo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+}
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) RUNS="${2-}"; shift 2 || { usage; exit 2; } ;;
+    --size-mb) SIZE_MB="${2-}"; shift 2 || { usage; exit 2; } ;;
+    --clients) CLIENTS="${2-}"; shift 2 || { usage; exit 2; } ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+for value in "$RUNS" "$SIZE_MB" "$CLIENTS"; do
+  case "$value" in
+    ''|*[!0-9]*|0) echo "--runs, --size-mb and --clients take a positive whole number, got '$value'" >&2; exit 2 ;;
+  esac
+done
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO" || exit 1
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "FAILED: $*"; exit 1; }
+
+# ---------------------------------------------------------------------------------------------
+# Processes and clean-up: every process started is recorded and stopped on exit, also on Ctrl-C.
+# ---------------------------------------------------------------------------------------------
+WORK=""
+PIDS=()
+
+stop_pid() { # stop_pid PID: TERM, up to 10 s, then KILL
+  local pid="$1" i
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  return 0
+}
+
+cleanup() {
+  local pid
+  trap - EXIT INT TERM
+  for pid in "${PIDS[@]}"; do
+    kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null
+  done
+  for pid in "${PIDS[@]}"; do
+    stop_pid "$pid"
+  done
+  if [ -n "$WORK" ] && [ -d "$WORK" ]; then
+    rm -rf "$WORK"
+  fi
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM
+
+# ---------------------------------------------------------------------------------------------
+# Tools
+# ---------------------------------------------------------------------------------------------
+missing=()
+command -v docker-registry >/dev/null || missing+=(docker-registry)
+command -v curl >/dev/null || missing+=(curl)
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]} with apt-get"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -q && $SUDO apt-get install -y -q "${missing[@]}" || die "cannot install ${missing[*]}"
+fi
+
+java_major() {
+  "$1/bin/java" -XshowSettings:properties -version 2>&1 |
+    sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p'
+}
+if [ -f .mvn/java-home.sh ]; then
+  # shellcheck source=/dev/null
+  . .mvn/java-home.sh
+fi
+if [ -z "${JAVA_HOME-}" ] || [ ! -x "$JAVA_HOME/bin/java" ] || [ "$(java_major "$JAVA_HOME")" -lt 25 ] 2>/dev/null; then
+  JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+fi
+[ -x "$JAVA_HOME/bin/java" ] || die "no Java 25 JDK (set JAVA_HOME)"
+export JAVA_HOME
+JAVA="$JAVA_HOME/bin/java"
+
+JAR="$REPO/target/stevedore.jar"
+if [ ! -f "$JAR" ]; then
+  log "building $JAR (./mvnw -q -B package -DskipTests)"
+  ./mvnw -q -B package -DskipTests || die "build failed"
+  [ -f "$JAR" ] || die "the build made no $JAR"
+fi
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/single-flight.XXXXXX")" || die "mktemp"
+BLOB_BYTES=$((SIZE_MB * 1024 * 1024))
+need_kb=$(((BLOB_BYTES / 1024) * 6 + 1048576))
+avail_kb="$(df -Pk "$WORK" | awk 'NR == 2 { print $4 }')"
+[ "${avail_kb:-0}" -gt "$need_kb" ] || die "$WORK has ${avail_kb} KiB free; this needs about ${need_kb} KiB"
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------
+now() { echo "$EPOCHREALTIME"; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+
+free_port() { # a port on 127.0.0.1 that nothing listens on (bounded tries)
+  local i port
+  for ((i = 0; i < 200; i++)); do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  die "no free port found"
+}
+
+wait_http_200() { # wait_http_200 URL PID LOGFILE [seconds]: until URL answers 200, PID alive
+  local url="$1" pid="$2" logfile="$3" limit="${4:-60}" i code
+  for ((i = 0; i < limit * 5; i++)); do
+    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$logfile" >&2; die "process $pid exited before $url answered"; }
+    code="$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url" 2>/dev/null)"
+    [ "$code" = 200 ] && return 0
+    sleep 0.2
+  done
+  tail -n 30 "$logfile" >&2
+  die "$url did not answer 200 within ${limit} s"
+}
+
+line_count() { if [ -f "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi; }
+
+settle_log() { # settle_log FILE: until its line count stays the same for 1 s (at most 60 s)
+  local file="$1" previous=-1 current i
+  for ((i = 0; i < 120; i++)); do
+    current="$(line_count "$file")"
+    if [ "$current" = "$previous" ]; then
+      sleep 0.5
+      [ "$(line_count "$file")" = "$current" ] && return 0
+    fi
+    previous="$current"
+    sleep 0.5
+  done
+}
+
+upstream_gets() { # upstream_gets FROM_LINE TO_LINE: "<GET count> <bytes>" for the blob path
+  sed -n "$(($1 + 1)),$2p" "$UPSTREAM_LOG" | awk -v path="$BLOB_PATH" '
+    $6 == "\"GET" && (index($7, path) == 1) && (length($7) == length(path) || substr($7, length(path) + 1, 1) == "?") {
+      n++; if ($10 ~ /^[0-9]+$/) bytes += $10
+    }
+    END { printf "%d %d\n", n, bytes }'
+}
+
+RSS_STOP=""
+start_rss_sampler() { # start_rss_sampler PID OUTFILE: peak RSS (KiB) of PID, every 0.2 s
+  local pid="$1" out="$2"
+  RSS_STOP="$WORK/rss.stop"
+  rm -f "$RSS_STOP"
+  echo 0 >"$out"
+  (
+    peak=0
+    for ((i = 0; i < 18000; i++)); do # at most one hour
+      [ -e "$RSS_STOP" ] && break
+      rss="$(ps -o rss= -p "$pid" 2>/dev/null | tr -d ' ')"
+      [ -z "$rss" ] && break
+      if [ "$rss" -gt "$peak" ]; then
+        peak="$rss"
+        echo "$peak" >"$out"
+      fi
+      sleep 0.2
+    done
+  ) &
+  RSS_PID=$!
+  PIDS+=("$RSS_PID")
+}
+stop_rss_sampler() {
+  touch "$RSS_STOP"
+  stop_pid "$RSS_PID"
+}
+
+# ---------------------------------------------------------------------------------------------
+# The upstream registry and the blob
+# ---------------------------------------------------------------------------------------------
+UPSTREAM_PORT="$(free_port)"
+UPSTREAM_LOG="$WORK/upstream-access.log"
+mkdir -p "$WORK/upstream-storage"
+cat >"$WORK/upstream.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $WORK/upstream-storage
+http:
+  addr: 127.0.0.1:$UPSTREAM_PORT
+  secret: single-flight-benchmark
+EOF
+docker-registry serve "$WORK/upstream.yml" >"$UPSTREAM_LOG" 2>"$WORK/upstream.err" &
+UPSTREAM_PID=$!
+PIDS+=("$UPSTREAM_PID")
+wait_http_200 "http://127.0.0.1:$UPSTREAM_PORT/v2/" "$UPSTREAM_PID" "$WORK/upstream.err" 30
+UPSTREAM="http://127.0.0.1:$UPSTREAM_PORT"
+
+log "creating a random blob of $SIZE_MB MiB ($BLOB_BYTES bytes)"
+BLOB_FILE="$WORK/blob"
+head -c "$BLOB_BYTES" /dev/urandom >"$BLOB_FILE" || die "cannot write $BLOB_FILE"
+BLOB_HEX="$(sha256sum "$BLOB_FILE" | cut -d' ' -f1)"
+DIGEST="sha256:$BLOB_HEX"
+BLOB_PATH="/v2/bench/blob/blobs/$DIGEST"
+
+location="$(curl -s -m 30 -D - -o /dev/null -X POST "$UPSTREAM/v2/bench/blob/blobs/uploads/" |
+  tr -d '\r' | awk 'tolower($1) == "location:" { print $2 }')"
+[ -n "$location" ] || die "the upstream gave no upload Location"
+case "$location" in /*) location="$UPSTREAM$location" ;; esac
+case "$location" in *\?*) separator='&' ;; *) separator='?' ;; esac
+code="$(curl -s -m 600 -o /dev/null -w '%{http_code}' -T "$BLOB_FILE" \
+  -H 'Content-Type: application/octet-stream' "$location${separator}digest=$DIGEST")"
+[ "$code" = 201 ] || die "upload answered $code, not 201"
+head_answer="$(curl -s -m 30 -I -o /dev/null -w '%{http_code} %header{content-length}' "$UPSTREAM$BLOB_PATH")"
+[ "$head_answer" = "200 $BLOB_BYTES" ] || die "HEAD of the uploaded blob answered '$head_answer'"
+rm -f "$BLOB_FILE" # the upstream's storage holds it now; downloads are checked against the digest
+log "upstream $UPSTREAM holds bench/blob@$DIGEST"
+
+verify_file() { # verify_file FILE WHAT
+  local hex
+  hex="$(sha256sum "$1" | cut -d' ' -f1)"
+  [ "$hex" = "$BLOB_HEX" ] || die "$2: downloaded bytes hash to sha256:$hex, not $DIGEST"
+  rm -f "$1"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Stevedore and the peer
+# ---------------------------------------------------------------------------------------------
+STEVEDORE_PID=""
+STEVEDORE_URL=""
+STEVEDORE_LOG=""
+start_stevedore() { # start_stevedore NAME: fresh, empty data dir
+  local name="$1" dir="$WORK/stevedore-$1" port
+  port="$(free_port)"
+  mkdir -p "$dir/data"
+  cat >"$dir/stevedore.yaml" <<EOF
+server:
+  host: 127.0.0.1
+  port: $port
+storage:
+  path: $dir/data
+upstreams:
+  - name: lab
+    url: $UPSTREAM
+    default: true
+EOF
+  STEVEDORE_LOG="$WORK/stevedore-$name.log"
+  "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$JAR" serve --config "$dir/stevedore.yaml" \
+    >"$STEVEDORE_LOG" 2>&1 &
+  STEVEDORE_PID=$!
+  PIDS+=("$STEVEDORE_PID")
+  STEVEDORE_URL="http://127.0.0.1:$port"
+  wait_http_200 "$STEVEDORE_URL/v2/" "$STEVEDORE_PID" "$STEVEDORE_LOG" 90
+}
+stop_stevedore() { # stop_stevedore NAME: stop it and drop its data dir
+  stop_pid "$STEVEDORE_PID"
+  rm -rf "$WORK/stevedore-$1"
+}
+
+PEER_PID=""
+PEER_URL=""
+start_peer() { # start_peer NAME: docker-registry in proxy mode, fresh, empty storage
+  local name="$1" dir="$WORK/peer-$1" port
+  port="$(free_port)"
+  mkdir -p "$dir/storage"
+  cat >"$dir/config.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $dir/storage
+http:
+  addr: 127.0.0.1:$port
+  secret: single-flight-benchmark
+proxy:
+  remoteurl: $UPSTREAM
+EOF
+  docker-registry serve "$dir/config.yml" >"$WORK/peer-$name.log" 2>&1 &
+  PEER_PID=$!
+  PIDS+=("$PEER_PID")
+  PEER_URL="http://127.0.0.1:$port"
+  wait_http_200 "$PEER_URL/v2/" "$PEER_PID" "$WORK/peer-$name.log" 30
+}
+peer_stored() { [ -f "$WORK/peer-$1/storage/docker/registry/v2/blobs/sha256/${BLOB_HEX:0:2}/$BLOB_HEX/data" ]; }
+stop_peer() {
+  stop_pid "$PEER_PID"
+  rm -rf "$WORK/peer-$1"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Scenarios
+# ---------------------------------------------------------------------------------------------
+one_client() { # one_client BASE_URL WHAT: sets WALL
+  local base="$1" what="$2" start end answer
+  start="$(now)"
+  answer="$(curl -s -m 900 -o "$WORK/download" -w '%{http_code} %{size_download}' "$base$BLOB_PATH")"
+  end="$(now)"
+  [ "$answer" = "200 $BLOB_BYTES" ] || die "$what: the client got '$answer', not '200 $BLOB_BYTES'"
+  WALL="$(elapsed "$start" "$end")"
+  verify_file "$WORK/download" "$what"
+}
+
+many_clients() { # many_clients BASE_URL WHAT: C clients at once, sets WALL
+  local base="$1" what="$2" start end i out answer pids=()
+  rm -f "$WORK"/client-*.out
+  start="$(now)"
+  for ((i = 1; i <= CLIENTS; i++)); do
+    if [ "$i" = 1 ]; then out="$WORK/download"; else out=/dev/null; fi
+    curl -s -m 900 -o "$out" -w '%{http_code} %{size_download}' "$base$BLOB_PATH" >"$WORK/client-$i.out" 2>&1 &
+    pids+=($!)
+    PIDS+=($!)
+  done
+  for i in "${pids[@]}"; do
+    wait "$i"
+  done
+  end="$(now)"
+  WALL="$(elapsed "$start" "$end")"
+  for ((i = 1; i <= CLIENTS; i++)); do
+    answer="$(cat "$WORK/client-$i.out")"
+    [ "$answer" = "200 $BLOB_BYTES" ] || die "$what: client $i got '$answer', not '200 $BLOB_BYTES'"
+  done
+  verify_file "$WORK/download" "$what"
+}
+
+problems() { # problems LOGFILE: lines that report trouble
+  grep -E -c 'WARNING|SEVERE|ERROR|Exception' "$1" 2>/dev/null || true
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.3f", a / b }'; }
+
+declare -a R_A R_B R_BA R_UPA R_UPB R_GETA R_GETB R_RSS R_AGG R_W R_P R_UPP R_GETP R_PRSS R_BP
+NOTES=()
+
+for ((run = 1; run <= RUNS; run++)); do
+  log "run $run/$RUNS"
+
+  # A: one cold client
+  start_stevedore "run$run-A"
+  before="$(line_count "$UPSTREAM_LOG")"
+  one_client "$STEVEDORE_URL" "run $run, A"
+  A_WALL="$WALL"
+  settle_log "$UPSTREAM_LOG"
+  read -r getsA bytesA < <(upstream_gets "$before" "$(line_count "$UPSTREAM_LOG")")
+  stop_stevedore "run$run-A"
+  n="$(problems "$STEVEDORE_LOG")"
+  [ "$n" != 0 ] && NOTES+=("run $run, A: $n warning/error lines in Stevedore's log, e.g. $(grep -E -m1 'WARNING|SEVERE|ERROR|Exception' "$STEVEDORE_LOG" | cut -c1-200)")
+  log "  A (1 cold client): ${A_WALL} s, upstream GETs $getsA, bytes $bytesA"
+
+  # B: C cold clients, then W: the same C clients against the now warm store
+  start_stevedore "run$run-B"
+  before="$(line_count "$UPSTREAM_LOG")"
+  start_rss_sampler "$STEVEDORE_PID" "$WORK/rss-B"
+  many_clients "$STEVEDORE_URL" "run $run, B"
+  B_WALL="$WALL"
+  stop_rss_sampler
+  settle_log "$UPSTREAM_LOG"
+  read -r getsB bytesB < <(upstream_gets "$before" "$(line_count "$UPSTREAM_LOG")")
+  rssB=$(($(cat "$WORK/rss-B") / 1024))
+  log "  B ($CLIENTS cold clients): ${B_WALL} s, upstream GETs $getsB, bytes $bytesB, peak RSS $rssB MiB"
+  before="$(line_count "$UPSTREAM_LOG")"
+  many_clients "$STEVEDORE_URL" "run $run, W"
+  W_WALL="$WALL"
+  settle_log "$UPSTREAM_LOG"
+  read -r getsW _ < <(upstream_gets "$before" "$(line_count "$UPSTREAM_LOG")")
+  [ "$getsW" != 0 ] && NOTES+=("run $run, W: $getsW upstream GETs of the blob although it was stored")
+  log "  W ($CLIENTS warm clients): ${W_WALL} s"
+  stop_stevedore "run$run-B"
+  n="$(problems "$STEVEDORE_LOG")"
+  [ "$n" != 0 ] && NOTES+=("run $run, B/W: $n warning/error lines in Stevedore's log, e.g. $(grep -E -m1 'WARNING|SEVERE|ERROR|Exception' "$STEVEDORE_LOG" | cut -c1-200)")
+
+  # P: C cold clients through the peer
+  start_peer "run$run"
+  before="$(line_count "$UPSTREAM_LOG")"
+  start_rss_sampler "$PEER_PID" "$WORK/rss-P"
+  many_clients "$PEER_URL" "run $run, peer"
+  P_WALL="$WALL"
+  stop_rss_sampler
+  # The peer stores the blob in the background: wait for it, so its upstream bytes are all counted.
+  for ((i = 0; i < 600; i++)); do peer_stored "run$run" && break; sleep 0.1; done
+  peer_stored "run$run" || NOTES+=("run $run, peer: the blob was not in its storage 60 s after the clients finished")
+  settle_log "$UPSTREAM_LOG"
+  read -r getsP bytesP < <(upstream_gets "$before" "$(line_count "$UPSTREAM_LOG")")
+  rssP=$(($(cat "$WORK/rss-P") / 1024))
+  stop_peer "run$run"
+  log "  peer ($CLIENTS cold clients): ${P_WALL} s, upstream GETs $getsP, bytes $bytesP, peak RSS $rssP MiB"
+
+  R_A+=("$A_WALL")
+  R_B+=("$B_WALL")
+  R_BA+=("$(ratio "$B_WALL" "$A_WALL")")
+  R_UPA+=("$(ratio "$bytesA" "$BLOB_BYTES")")
+  R_UPB+=("$(ratio "$bytesB" "$BLOB_BYTES")")
+  R_GETA+=("$getsA")
+  R_GETB+=("$getsB")
+  R_RSS+=("$rssB")
+  R_AGG+=("$(awk -v c="$CLIENTS" -v s="$BLOB_BYTES" -v t="$B_WALL" 'BEGIN { printf "%.0f", c * s / 1e6 / t }')")
+  R_W+=("$W_WALL")
+  R_P+=("$P_WALL")
+  R_UPP+=("$(ratio "$bytesP" "$BLOB_BYTES")")
+  R_GETP+=("$getsP")
+  R_PRSS+=("$rssP")
+  R_BP+=("$(ratio "$B_WALL" "$P_WALL")")
+done
+
+# ---------------------------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------------------------
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+  if (NR % 2) m = v[(NR + 1) / 2]; else m = (v[NR / 2] + v[NR / 2 + 1]) / 2
+  if (m == int(m)) printf "%d", m; else printf "%.3f", m }'; }
+verdict() { awk -v v="$1" -v goal="$2" 'BEGIN { print ((v + 0 <= goal + 0.0005) ? "PASS" : "MISS") }'; }
+
+M_A="$(median "${R_A[@]}")"
+M_B="$(median "${R_B[@]}")"
+M_BA="$(median "${R_BA[@]}")"
+M_UPA="$(median "${R_UPA[@]}")"
+M_UPB="$(median "${R_UPB[@]}")"
+M_GETA="$(median "${R_GETA[@]}")"
+M_GETB="$(median "${R_GETB[@]}")"
+M_RSS="$(median "${R_RSS[@]}")"
+M_AGG="$(median "${R_AGG[@]}")"
+M_W="$(median "${R_W[@]}")"
+M_P="$(median "${R_P[@]}")"
+M_UPP="$(median "${R_UPP[@]}")"
+M_GETP="$(median "${R_GETP[@]}")"
+M_PRSS="$(median "${R_PRSS[@]}")"
+M_BP="$(median "${R_BP[@]}")"
+
+mem_gib="$(awk '/^MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)"
+java_version="$("$JAVA" -version 2>&1 | head -n 1)"
+registry_version="$(docker-registry --version 2>&1 | head -n 1)"
+commit="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if [ -n "$(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$commit (with local changes)"; fi
+
+report() {
+  echo "# Single-flight fills: $CLIENTS concurrent cold clients of one $SIZE_MB MiB blob"
+  echo
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "- machine: $(nproc) CPUs, $mem_gib GiB memory, Linux $(uname -r) (client, upstream and mirror share the CPUs)"
+  echo "- java: $java_version"
+  echo "- upstream and peer: $registry_version"
+  echo "- stevedore: commit $commit"
+  echo "- command: \`$COMMAND_LINE\`"
+  echo "- blob: $BLOB_BYTES bytes; $RUNS runs; all traffic on 127.0.0.1"
+  echo
+  echo "Scenarios: **A** one cold client through Stevedore; **B** $CLIENTS concurrent cold clients through"
+  echo "Stevedore (fresh store); **W** the same $CLIENTS clients again once the blob is stored (serving"
+  echo "alone); **peer** $CLIENTS concurrent cold clients through docker-registry in proxy mode (fresh storage)."
+  echo "Upstream bytes come from the upstream registry's access log (GETs of the blob path)."
+  echo
+  echo "## Medians"
+  echo
+  echo "| measure | median | goal | |"
+  echo "|---|---:|---|---|"
+  echo "| blob size (bytes) | $BLOB_BYTES | | |"
+  echo "| A wall, 1 cold client (s) | $M_A | | |"
+  echo "| B wall, $CLIENTS cold clients (s) | $M_B | | |"
+  echo "| B / A wall | $M_BA | <= 1.5 | $(verdict "$M_BA" 1.5) |"
+  echo "| A upstream bytes / blob size | $M_UPA | 1.0 | $(verdict "$M_UPA" 1.0) |"
+  echo "| B upstream bytes / blob size | $M_UPB | 1.0 | $(verdict "$M_UPB" 1.0) |"
+  echo "| A / B upstream GETs of the blob | $M_GETA / $M_GETB | 1 / 1 | |"
+  echo "| B peak RSS of Stevedore (MiB) | $M_RSS | | |"
+  echo "| B aggregate delivery (MB/s, $CLIENTS x size / B wall) | $M_AGG | | |"
+  echo "| W wall, $CLIENTS warm clients (s) | $M_W | | |"
+  echo "| peer B wall (s) | $M_P | | |"
+  echo "| peer upstream bytes / blob size | $M_UPP | | |"
+  echo "| peer upstream GETs of the blob | $M_GETP | | |"
+  echo "| peer peak RSS (MiB) | $M_PRSS | | |"
+  echo "| our B wall / peer B wall | $M_BP | | |"
+  echo
+  echo "## Runs"
+  echo
+  echo "| run | A wall s | B wall s | B/A | A up/size | B up/size | GETs A/B | B peak RSS MiB | B MB/s | W wall s | peer wall s | peer up/size | peer GETs | peer RSS MiB | B/peer |"
+  echo "|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  for ((k = 0; k < RUNS; k++)); do
+    echo "| $((k + 1)) | ${R_A[k]} | ${R_B[k]} | ${R_BA[k]} | ${R_UPA[k]} | ${R_UPB[k]} | ${R_GETA[k]}/${R_GETB[k]} | ${R_RSS[k]} | ${R_AGG[k]} | ${R_W[k]} | ${R_P[k]} | ${R_UPP[k]} | ${R_GETP[k]} | ${R_PRSS[k]} | ${R_BP[k]} |"
+  done
+  echo
+  if [ ${#NOTES[@]} -gt 0 ]; then
+    echo "## Notes"
+    echo
+    for note in "${NOTES[@]}"; do echo "- $note"; done
+  else
+    echo "No warning or error lines in Stevedore's logs; no upstream GET of the stored blob in W."
+  fi
+}
+
+mkdir -p "$REPO/perf/results"
+report | tee "$REPO/perf/results/single-flight.md"
+exit 0
