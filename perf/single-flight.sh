@@ -30,6 +30,8 @@
 # writes a file (hashed afterwards) and the others write to /dev/null, so hashing does not compete
 # with the servers for the CPU; every client's status and byte count are checked.
 #
+# SINGLE_FLIGHT_KEEP=1 keeps the logs (Stevedore's, the registries') in the temp dir.
+#
 # Results: printed, and written to perf/results/single-flight.md. The exit status is 0 even when a
 # goal is missed (PASS/MISS is printed next to each goal); it is non-zero when the benchmark itself
 # fails (a wrong digest, a failed download, a server that does not start).
@@ -94,7 +96,12 @@ cleanup() {
     stop_pid "$pid"
   done
   if [ -n "$WORK" ] && [ -d "$WORK" ]; then
-    rm -rf "$WORK"
+    if [ -n "${SINGLE_FLIGHT_KEEP-}" ]; then
+      rm -rf "$WORK/upstream-storage"
+      log "kept the logs in $WORK"
+    else
+      rm -rf "$WORK"
+    fi
   fi
 }
 trap cleanup EXIT
@@ -454,26 +461,30 @@ done
 # ---------------------------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------------------------
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
-  if (NR % 2) m = v[(NR + 1) / 2]; else m = (v[NR / 2] + v[NR / 2 + 1]) / 2
-  if (m == int(m)) printf "%d", m; else printf "%.3f", m }'; }
+median() { # median FORMAT VALUES...
+  local format="$1"
+  shift
+  printf '%s\n' "$@" | sort -g | awk -v f="$format" '{ v[NR] = $1 } END {
+    if (NR % 2) m = v[(NR + 1) / 2]; else m = (v[NR / 2] + v[NR / 2 + 1]) / 2
+    printf f, m }'
+}
 verdict() { awk -v v="$1" -v goal="$2" 'BEGIN { print ((v + 0 <= goal + 0.0005) ? "PASS" : "MISS") }'; }
 
-M_A="$(median "${R_A[@]}")"
-M_B="$(median "${R_B[@]}")"
-M_BA="$(median "${R_BA[@]}")"
-M_UPA="$(median "${R_UPA[@]}")"
-M_UPB="$(median "${R_UPB[@]}")"
-M_GETA="$(median "${R_GETA[@]}")"
-M_GETB="$(median "${R_GETB[@]}")"
-M_RSS="$(median "${R_RSS[@]}")"
-M_AGG="$(median "${R_AGG[@]}")"
-M_W="$(median "${R_W[@]}")"
-M_P="$(median "${R_P[@]}")"
-M_UPP="$(median "${R_UPP[@]}")"
-M_GETP="$(median "${R_GETP[@]}")"
-M_PRSS="$(median "${R_PRSS[@]}")"
-M_BP="$(median "${R_BP[@]}")"
+M_A="$(median %.3f "${R_A[@]}")"
+M_B="$(median %.3f "${R_B[@]}")"
+M_BA="$(median %.3f "${R_BA[@]}")"
+M_UPA="$(median %.3f "${R_UPA[@]}")"
+M_UPB="$(median %.3f "${R_UPB[@]}")"
+M_GETA="$(median %.0f "${R_GETA[@]}")"
+M_GETB="$(median %.0f "${R_GETB[@]}")"
+M_RSS="$(median %.0f "${R_RSS[@]}")"
+M_AGG="$(median %.0f "${R_AGG[@]}")"
+M_W="$(median %.3f "${R_W[@]}")"
+M_P="$(median %.3f "${R_P[@]}")"
+M_UPP="$(median %.3f "${R_UPP[@]}")"
+M_GETP="$(median %.0f "${R_GETP[@]}")"
+M_PRSS="$(median %.0f "${R_PRSS[@]}")"
+M_BP="$(median %.3f "${R_BP[@]}")"
 
 mem_gib="$(awk '/^MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)"
 java_version="$("$JAVA" -version 2>&1 | head -n 1)"

@@ -179,7 +179,7 @@ public final class RegistryService implements HttpService {
   private UpstreamRouter.Route route(ServerRequest request, String name) {
     Optional<String> ns =
         request.query().contains("ns") ? Optional.of(request.query().get("ns")) : Optional.empty();
-    return router.route(ns, name);
+    return router.route(ns, request.headers().first(HeaderNames.HOST), name);
   }
 
   private static int pageSize(String text) {
