@@ -40,7 +40,7 @@ set -uo pipefail
 RUNS=3
 SIZE_MB=320
 CLIENTS=20
-COMMAND_LINE="perf/single-flight.sh $*"
+COMMAND_LINE="perf/single-flight.sh${*:+ $*}"
 
 usage() {
   sed -n '2,/^set -uo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
@@ -141,6 +141,7 @@ if [ ! -f "$JAR" ]; then
   [ -f "$JAR" ] || die "the build made no $JAR"
 fi
 
+LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/single-flight.XXXXXX")" || die "mktemp"
 BLOB_BYTES=$((SIZE_MB * 1024 * 1024))
 need_kb=$(((BLOB_BYTES / 1024) * 6 + 1048576))
@@ -197,7 +198,7 @@ upstream_gets() { # upstream_gets FROM_LINE TO_LINE: "<GET count> <bytes>" for t
     $6 == "\"GET" && (index($7, path) == 1) && (length($7) == length(path) || substr($7, length(path) + 1, 1) == "?") {
       n++; if ($10 ~ /^[0-9]+$/) bytes += $10
     }
-    END { printf "%d %d\n", n, bytes }'
+    END { printf "%d %.0f\n", n, bytes }'
 }
 
 RSS_STOP=""
@@ -497,6 +498,7 @@ report() {
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "- machine: $(nproc) CPUs, $mem_gib GiB memory, Linux $(uname -r) (client, upstream and mirror share the CPUs)"
+  echo "- load average (1/5/15 min) at start: $LOAD_START; at end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine adds noise)"
   echo "- java: $java_version"
   echo "- upstream and peer: $registry_version"
   echo "- stevedore: commit $commit"

@@ -3,6 +3,7 @@ package io.stevedore;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.stevedore.cache.BlobCache;
+import io.stevedore.cache.CacheCounters;
 import io.stevedore.cache.FillPolicy;
 import io.stevedore.cache.ManifestCache;
 import io.stevedore.config.StevedoreConfig;
@@ -46,9 +47,16 @@ public final class Stevedore implements AutoCloseable {
     try {
       List<Upstream> clients = config.upstreams().stream().map(upstreams).toList();
       UpstreamRouter router = new UpstreamRouter(clients);
+      CacheCounters counters = new CacheCounters();
       ManifestCache manifests =
-          new ManifestCache(store.manifests(), store.tags(), clock, config.manifestMemory());
-      BlobCache blobs = new BlobCache(store.blobs(), fillPolicy, clock);
+          new ManifestCache(
+              store.manifests(),
+              store.tags(),
+              store.links(),
+              clock,
+              config.manifestMemory(),
+              counters);
+      BlobCache blobs = new BlobCache(store.blobs(), store.links(), fillPolicy, clock);
       HttpRouting.Builder routing = HttpRouting.builder();
       HttpApi.routing(routing, router, manifests, blobs);
       WebServer server =

@@ -1,9 +1,11 @@
 package io.stevedore.cache;
 
 import io.stevedore.oci.Digest;
+import io.stevedore.oci.RegistryException;
 import io.stevedore.oci.RepositoryName;
 import io.stevedore.store.BlobInfo;
 import io.stevedore.store.BlobStore;
+import io.stevedore.store.LinkStore;
 import io.stevedore.upstream.Upstream;
 import java.time.Clock;
 import java.util.Optional;
@@ -14,16 +16,18 @@ import java.util.concurrent.ConcurrentMap;
  * Blobs served from the store, filled from upstream on a miss. At most one fill runs per digest:
  * every request for a digest that is being filled follows that fill (single flight). A fill runs on
  * its own virtual thread, so it completes into the cache even when the client that started it goes
- * away.
+ * away. A blob is served under a repository only when it is linked to it ({@link RepositoryLinks}).
  */
 public final class BlobCache {
   private final BlobStore store;
+  private final RepositoryLinks links;
   private final FillPolicy policy;
   private final Clock clock;
   private final ConcurrentMap<Digest, Fill> fills = new ConcurrentHashMap<>();
 
-  public BlobCache(BlobStore store, FillPolicy policy, Clock clock) {
+  public BlobCache(BlobStore store, LinkStore links, FillPolicy policy, Clock clock) {
     this.store = store;
+    this.links = new RepositoryLinks(links);
     this.policy = policy;
     this.clock = clock;
   }
@@ -31,13 +35,14 @@ public final class BlobCache {
   /**
    * The blob, from the store or from a fill (started now, or already running).
    *
-   * @throws io.stevedore.oci.RegistryException when the upstream does not have it or fails before
-   *     sending its first byte
+   * @throws RegistryException when the upstream does not have it or fails before sending its first
+   *     byte
    */
   public BlobContent open(Upstream upstream, RepositoryName repository, Digest digest) {
     while (true) {
       Optional<BlobInfo> stored = store.find(digest);
       if (stored.isPresent()) {
+        confirm(upstream, repository, digest);
         return new BlobContent(store, digest, stored.get().size(), Progress.STORED);
       }
       Fill running = fills.get(digest);
@@ -45,9 +50,12 @@ public final class BlobCache {
         if (running.failedAndCleared()) {
           continue; // a failed fill is not joined: this request starts a new one
         }
+        if (!running.startedFor(upstream, repository)) {
+          confirm(upstream, repository, digest);
+        }
         return follow(digest, running);
       }
-      Fill mine = new Fill();
+      Fill mine = new Fill(upstream, repository);
       if (fills.putIfAbsent(digest, mine) != null) {
         continue; // another request started a fill just now: follow that one
       }
@@ -67,14 +75,26 @@ public final class BlobCache {
    */
   public Optional<Long> size(Upstream upstream, RepositoryName repository, Digest digest) {
     Optional<BlobInfo> stored = store.find(digest);
-    if (stored.isPresent()) {
-      return Optional.of(stored.get().size());
-    }
     Fill fill = fills.get(digest);
-    if (fill != null) {
-      return Optional.of(fill.awaitSize());
+    if (stored.isPresent() || fill != null) {
+      if (fill == null || !fill.startedFor(upstream, repository)) {
+        confirm(upstream, repository, digest);
+      }
+      return Optional.of(stored.isPresent() ? stored.get().size() : fill.awaitSize());
     }
-    return upstream.headBlob(repository, digest);
+    Optional<Long> size = upstream.headBlob(repository, digest);
+    // The upstream just said the repository has it: no need to ask again once it is stored.
+    size.ifPresent(s -> links.link(upstream, repository, digest));
+    return size;
+  }
+
+  private void confirm(Upstream upstream, RepositoryName repository, Digest digest) {
+    links.confirm(
+        upstream,
+        repository,
+        digest,
+        () -> upstream.headBlob(repository, digest).isPresent(),
+        () -> RegistryException.blobUnknown(digest));
   }
 
   private BlobContent follow(Digest digest, Fill fill) {
@@ -92,7 +112,14 @@ public final class BlobCache {
             policy,
             clock.instant().plus(policy.timeout()),
             clock,
-            () -> fills.remove(digest, fill));
+            () -> {
+              // The upstream sent this blob for this repository: link it once it is stored,
+              // before the fill leaves the map, so no request sees it stored but unlinked.
+              if (store.find(digest).isPresent()) {
+                links.link(upstream, repository, digest);
+              }
+              fills.remove(digest, fill);
+            });
     Thread.ofVirtual().name("fill-" + digest.hex().substring(0, 12)).start(task);
   }
 }

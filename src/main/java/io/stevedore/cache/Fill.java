@@ -1,5 +1,7 @@
 package io.stevedore.cache;
 
+import io.stevedore.oci.RepositoryName;
+import io.stevedore.upstream.Upstream;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -10,6 +12,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * bytes that were never verified.
  */
 final class Fill implements Progress {
+  private final Upstream upstream;
+  private final RepositoryName repository;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private long size = -1;
@@ -17,6 +21,16 @@ final class Fill implements Progress {
   private boolean complete;
   private RuntimeException failure;
   private boolean cleared;
+
+  Fill(Upstream upstream, RepositoryName repository) {
+    this.upstream = upstream;
+    this.repository = repository;
+  }
+
+  /** Whether this fill fetches the blob for that repository (so it needs no other check). */
+  boolean startedFor(Upstream otherUpstream, RepositoryName otherRepository) {
+    return upstream == otherUpstream && repository.equals(otherRepository);
+  }
 
   /** The upstream told the blob's size. */
   void sized(long blobSize) {

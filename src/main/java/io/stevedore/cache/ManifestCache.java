@@ -8,6 +8,7 @@ import io.stevedore.oci.MediaType;
 import io.stevedore.oci.Reference;
 import io.stevedore.oci.RegistryException;
 import io.stevedore.oci.RepositoryName;
+import io.stevedore.store.LinkStore;
 import io.stevedore.store.ManifestStore;
 import io.stevedore.store.StoredManifest;
 import io.stevedore.store.TagEntry;
@@ -24,21 +25,35 @@ import java.util.logging.Logger;
 /**
  * Manifests by digest (immutable: cached until evicted) and by tag (a digest with a freshness time,
  * revalidated with a HEAD). A hot tier in memory, bounded by bytes, sits over the store. Concurrent
- * requests that need the same upstream call share one.
+ * requests that need the same upstream call share one; upstream 404s are remembered for the
+ * upstream's negative TTL; a tag the upstream cannot confirm is served stale rather than not at
+ * all.
  */
 public final class ManifestCache {
   private static final Logger LOG = Logger.getLogger(ManifestCache.class.getName());
 
   private final ManifestStore store;
   private final TagStore tags;
+  private final RepositoryLinks links;
   private final Clock clock;
   private final Cache<Digest, StoredManifest> hot;
+  private final NegativeCache notFound;
+  private final CacheCounters counters;
   private final SingleFlight<String, ServedManifest> flights = new SingleFlight<>();
 
-  public ManifestCache(ManifestStore store, TagStore tags, Clock clock, long hotTierBytes) {
+  public ManifestCache(
+      ManifestStore store,
+      TagStore tags,
+      LinkStore links,
+      Clock clock,
+      long hotTierBytes,
+      CacheCounters counters) {
     this.store = store;
     this.tags = tags;
+    this.links = new RepositoryLinks(links);
     this.clock = clock;
+    this.notFound = new NegativeCache(clock);
+    this.counters = counters;
     this.hot =
         Caffeine.newBuilder()
             .maximumWeight(hotTierBytes)
@@ -61,14 +76,29 @@ public final class ManifestCache {
   private ServedManifest byDigest(Upstream upstream, RepositoryName repository, Digest digest) {
     Optional<StoredManifest> local = local(digest);
     if (local.isPresent()) {
+      links.confirm(
+          upstream,
+          repository,
+          digest,
+          () ->
+              upstream
+                  .headManifest(
+                      repository, new Reference.ByDigest(digest), MediaType.MANIFEST_TYPES)
+                  .isPresent(),
+          () -> RegistryException.manifestUnknown(digest.toString()));
+      links.linkReferencesOnce(upstream, repository, local.get());
       return served(local.get(), false);
     }
+    String key = "digest " + upstream.config().name() + " " + repository + " " + digest;
+    rememberedNotFound(key);
     return flights.run(
-        "digest " + upstream.config().name() + " " + digest,
+        key,
         () ->
             local(digest)
                 .map(m -> served(m, false))
-                .orElseGet(() -> fetch(upstream, repository, digest)));
+                .orElseGet(
+                    () ->
+                        remembering404(upstream, key, () -> fetch(upstream, repository, digest))));
   }
 
   private ServedManifest fetch(Upstream upstream, RepositoryName repository, Digest digest) {
@@ -88,7 +118,8 @@ public final class ManifestCache {
               + digest
               + " was asked; nothing was stored");
     }
-    return served(keep(new StoredManifest(digest, fetched.mediaType(), fetched.body())), false);
+    StoredManifest manifest = new StoredManifest(digest, fetched.mediaType(), fetched.body());
+    return served(keep(upstream, repository, manifest), false);
   }
 
   private ServedManifest byTag(
@@ -104,7 +135,8 @@ public final class ManifestCache {
         return served(local.get(), false);
       }
     }
-    return flights.run("tag " + key, () -> resolve(upstream, repository, tag, accepted, key));
+    String flight = "tag " + key;
+    return flights.run(flight, () -> resolve(upstream, repository, tag, accepted, key, flight));
   }
 
   private ServedManifest resolve(
@@ -112,7 +144,8 @@ public final class ManifestCache {
       RepositoryName repository,
       Reference.Tag tag,
       List<String> accepted,
-      TagKey key) {
+      TagKey key,
+      String flight) {
     // Decide again: a flight for this tag may have ended just before this one started, and
     // what it stored makes an upstream call unnecessary.
     Optional<TagEntry> entry = tags.find(key);
@@ -123,6 +156,7 @@ public final class ManifestCache {
       return served(known.get(), false);
     }
     try {
+      rememberedNotFound(flight);
       if (decision == TagPolicy.Decision.REVALIDATE && known.isPresent()) {
         Optional<ManifestHead> head = upstream.headManifest(repository, tag, accepted);
         if (head.isPresent() && head.get().digest().equals(known.get().digest())) {
@@ -131,9 +165,13 @@ public final class ManifestCache {
           return served(known.get(), false);
         }
       }
-      return fetchTag(upstream, repository, tag, accepted, key);
+      return remembering404(
+          upstream, flight, () -> fetchTag(upstream, repository, tag, accepted, key));
     } catch (RegistryException e) {
-      if (e.temporary() && known.isPresent() && accepted.contains(known.get().mediaType())) {
+      if (known.isPresent()
+          && accepted.contains(known.get().mediaType())
+          && servesStale(upstream, e)) {
+        counters.servedStale();
         LOG.warning(
             () ->
                 "serving stale "
@@ -146,6 +184,14 @@ public final class ManifestCache {
       }
       throw e;
     }
+  }
+
+  /**
+   * Stale-if-error: an upstream that is down, slow, rate-limiting or broken does not take a cached
+   * tag away; one that says the tag is gone does only when the upstream is configured so.
+   */
+  private static boolean servesStale(Upstream upstream, RegistryException e) {
+    return e.temporary() || (e.status() == 404 && upstream.config().staleOn404());
   }
 
   private ServedManifest fetchTag(
@@ -173,9 +219,28 @@ public final class ManifestCache {
               + digest
               + "; nothing was stored");
     }
-    StoredManifest manifest = keep(new StoredManifest(digest, fetched.mediaType(), fetched.body()));
+    StoredManifest manifest =
+        keep(upstream, repository, new StoredManifest(digest, fetched.mediaType(), fetched.body()));
     tags.put(key, new TagEntry(digest, manifest.mediaType(), clock.instant()));
     return served(manifest, false);
+  }
+
+  private void rememberedNotFound(String key) {
+    Optional<RegistryException> remembered = notFound.find(key);
+    if (remembered.isPresent()) {
+      counters.negativeHit();
+      throw remembered.get();
+    }
+  }
+
+  private ServedManifest remembering404(
+      Upstream upstream, String key, java.util.function.Supplier<ServedManifest> call) {
+    try {
+      return call.get();
+    } catch (RegistryException e) {
+      notFound.rememberIfNotFound(key, e, upstream.config().negativeTtl());
+      throw e;
+    }
   }
 
   private Optional<StoredManifest> local(Digest digest) {
@@ -188,9 +253,11 @@ public final class ManifestCache {
     return stored;
   }
 
-  private StoredManifest keep(StoredManifest manifest) {
+  private StoredManifest keep(
+      Upstream upstream, RepositoryName repository, StoredManifest manifest) {
     store.put(manifest);
     hot.put(manifest.digest(), manifest);
+    links.linkManifest(upstream, repository, manifest);
     return manifest;
   }
 

@@ -8,6 +8,8 @@ public interface Store extends AutoCloseable {
 
   TagStore tags();
 
+  LinkStore links();
+
   @Override
   void close();
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.stevedore.oci.Digest;
+import io.stevedore.oci.ErrorCode;
 import io.stevedore.oci.RegistryException;
 import io.stevedore.oci.RepositoryName;
 import io.stevedore.store.rocks.RocksStore;
@@ -45,7 +46,10 @@ class BlobCacheTest {
     store = RocksStore.open(dir, CHUNK);
     cache =
         new BlobCache(
-            store.blobs(), new FillPolicy(3, Duration.ZERO, Duration.ofMinutes(10)), clock);
+            store.blobs(),
+            store.links(),
+            new FillPolicy(3, Duration.ZERO, Duration.ofMinutes(10)),
+            clock);
     digest = upstream.addBlob(content);
   }
 
@@ -147,6 +151,47 @@ class BlobCacheTest {
         .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.status()).isEqualTo(504))
         .hasMessageContaining("took longer than PT10M");
     assertThat(store.blobs().find(digest)).isEmpty();
+  }
+
+  @Test
+  void blobCachedForOneRepository_isConfirmedOnceForAnother_thenLinked() throws IOException {
+    readAll();
+    RepositoryName other = RepositoryName.parse("team/other");
+
+    BlobContent first = cache.open(upstream, other, digest);
+    BlobContent second = cache.open(upstream, other, digest);
+
+    assertThat(first.size()).isEqualTo(content.length);
+    assertThat(second.size()).isEqualTo(content.length);
+    assertThat(upstream.count("HEAD blob")).isEqualTo(1);
+    assertThat(upstream.count("GET blob")).isEqualTo(1);
+  }
+
+  @Test
+  void blobCachedForOneRepository_isUnknownInAnotherThatLacksIt() throws IOException {
+    readAll();
+    upstream.onlyIn(REPO.value());
+
+    assertThatThrownBy(() -> cache.open(upstream, RepositoryName.parse("team/other"), digest))
+        .isInstanceOfSatisfying(
+            RegistryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BLOB_UNKNOWN));
+    assertThatThrownBy(() -> cache.size(upstream, RepositoryName.parse("team/other"), digest))
+        .isInstanceOf(RegistryException.class);
+  }
+
+  @Test
+  void withTheUpstreamDown_onlyLinkedRepositoriesGetTheBlob() throws IOException {
+    readAll();
+    upstream.failWith(new RegistryException(ErrorCode.UNAVAILABLE, 503, "upstream lab down"));
+
+    assertThat(readAll()).isEqualTo(content);
+    assertThatThrownBy(() -> cache.open(upstream, RepositoryName.parse("team/other"), digest))
+        .isInstanceOfSatisfying(
+            RegistryException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(404);
+              assertThat(e.getMessage()).contains("could not confirm").contains("team/other");
+            });
   }
 
   @Test

@@ -35,18 +35,24 @@ class ManifestCacheTest {
 
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T12:00:00Z"));
   private final FakeUpstream upstream = new FakeUpstream("lab");
+  private final CacheCounters counters = new CacheCounters();
   private RocksStore store;
   private ManifestCache cache;
 
   @BeforeEach
   void open() {
     store = RocksStore.open(dir);
-    cache = new ManifestCache(store.manifests(), store.tags(), clock, 1 << 20);
+    cache = newCache();
   }
 
   @AfterEach
   void close() {
     store.close();
+  }
+
+  private ManifestCache newCache() {
+    return new ManifestCache(
+        store.manifests(), store.tags(), store.links(), clock, 1 << 20, counters);
   }
 
   @Test
@@ -121,7 +127,7 @@ class ManifestCacheTest {
     cache.get(upstream, REPO, new Reference.ByDigest(digest), ALL);
     store.close();
     store = RocksStore.open(dir);
-    cache = new ManifestCache(store.manifests(), store.tags(), clock, 1 << 20);
+    cache = newCache();
     upstream.failWith(new RegistryException(ErrorCode.UNAVAILABLE, 503, "down"));
 
     ServedManifest served = cache.get(upstream, REPO, new Reference.ByDigest(digest), ALL);
@@ -176,6 +182,132 @@ class ManifestCacheTest {
   }
 
   @Test
+  void missingTag_isAskedOnceWithinTheNegativeTtl_andAgainAfterIt() {
+    Reference.Tag missing = new Reference.Tag("nope");
+    for (int i = 0; i < 3; i++) {
+      assertThatThrownBy(() -> cache.get(upstream, REPO, missing, ALL))
+          .isInstanceOfSatisfying(
+              RegistryException.class, e -> assertThat(e.status()).isEqualTo(404));
+    }
+    assertThat(upstream.count("GET manifest nope")).isEqualTo(1);
+    assertThat(counters.negativeHits()).isEqualTo(2);
+
+    clock.advance(Duration.ofSeconds(31));
+    assertThatThrownBy(() -> cache.get(upstream, REPO, missing, ALL))
+        .isInstanceOf(RegistryException.class);
+    assertThat(upstream.count("GET manifest nope")).isEqualTo(2);
+  }
+
+  @Test
+  void missingDigest_isRememberedToo() {
+    Reference.ByDigest missing =
+        new Reference.ByDigest(Digest.sha256("gone".getBytes(StandardCharsets.UTF_8)));
+
+    assertThatThrownBy(() -> cache.get(upstream, REPO, missing, ALL))
+        .isInstanceOf(RegistryException.class);
+    assertThatThrownBy(() -> cache.get(upstream, REPO, missing, ALL))
+        .isInstanceOf(RegistryException.class);
+
+    assertThat(upstream.count("GET manifest")).isEqualTo(1);
+  }
+
+  @Test
+  void tagDeletedUpstream_is404ByDefault() {
+    upstream.tag("1.0", manifest("one"));
+    cache.get(upstream, REPO, TAG, ALL);
+    upstream.onlyIn("somewhere/else");
+
+    clock.advance(Duration.ofMinutes(6));
+
+    assertThatThrownBy(() -> cache.get(upstream, REPO, TAG, ALL))
+        .isInstanceOfSatisfying(
+            RegistryException.class, e -> assertThat(e.status()).isEqualTo(404));
+  }
+
+  @Test
+  void tagDeletedUpstream_isServedStale_whenConfiguredSo() {
+    FakeUpstream lenient =
+        new FakeUpstream(
+            io.stevedore.config.UpstreamConfig.builder(
+                    "lab", java.net.URI.create("http://127.0.0.1:9"))
+                .staleOn404(true)
+                .build());
+    Digest digest = lenient.tag("1.0", manifest("one"));
+    cache.get(lenient, REPO, TAG, ALL);
+    lenient.onlyIn("somewhere/else");
+
+    clock.advance(Duration.ofMinutes(6));
+    ServedManifest served = cache.get(lenient, REPO, TAG, ALL);
+
+    assertThat(served.digest()).isEqualTo(digest);
+    assertThat(served.stale()).isTrue();
+    assertThat(counters.staleServed()).isEqualTo(1);
+  }
+
+  @Test
+  void manifestCachedForOneRepository_isConfirmedForAnother_orUnknown() {
+    Digest digest = upstream.tag("1.0", manifest("one"));
+    cache.get(upstream, REPO, TAG, ALL);
+    RepositoryName other = RepositoryName.parse("team/other");
+
+    cache.get(upstream, other, new Reference.ByDigest(digest), ALL);
+    cache.get(upstream, other, new Reference.ByDigest(digest), ALL);
+    assertThat(upstream.count("HEAD manifest")).isEqualTo(1);
+    assertThat(upstream.count("GET manifest")).isEqualTo(1);
+
+    upstream.onlyIn(REPO.value());
+    assertThatThrownBy(
+            () ->
+                cache.get(
+                    upstream,
+                    RepositoryName.parse("team/third"),
+                    new Reference.ByDigest(digest),
+                    ALL))
+        .isInstanceOfSatisfying(
+            RegistryException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.MANIFEST_UNKNOWN));
+  }
+
+  @Test
+  void childManifestsOfACachedIndex_needNoConfirmation() {
+    byte[] child = manifest("amd64");
+    Digest childDigest = Digest.sha256(child);
+    byte[] index =
+        ("{\"schemaVersion\":2,\"mediaType\":\""
+                + MediaType.OCI_INDEX
+                + "\",\"manifests\":[{\"mediaType\":\""
+                + MediaType.OCI_MANIFEST
+                + "\",\"digest\":\""
+                + childDigest
+                + "\",\"size\":"
+                + child.length
+                + "}]}")
+            .getBytes(StandardCharsets.UTF_8);
+    FakeUpstream indexed =
+        new FakeUpstream("lab") {
+          @Override
+          public io.stevedore.upstream.FetchedManifest fetchManifest(
+              RepositoryName repository, Reference reference, List<String> accept) {
+            super.fetchManifest(repository, reference, accept);
+            byte[] body = reference instanceof Reference.Tag ? index : child;
+            return new io.stevedore.upstream.FetchedManifest(
+                body,
+                reference instanceof Reference.Tag ? MediaType.OCI_INDEX : MediaType.OCI_MANIFEST,
+                java.util.Optional.of(Digest.sha256(body)));
+          }
+        };
+    indexed.tag("2.0", index);
+    indexed.tag("child", child);
+    RepositoryName first = RepositoryName.parse("team/first");
+    cache.get(indexed, first, new Reference.ByDigest(childDigest), ALL);
+
+    cache.get(indexed, REPO, new Reference.Tag("2.0"), ALL);
+    cache.get(indexed, REPO, new Reference.ByDigest(childDigest), ALL);
+
+    assertThat(indexed.count("HEAD manifest")).isZero();
+  }
+
+  @Test
   void concurrentRequestsForOneUncachedTag_makeOneUpstreamGet() throws Exception {
     upstream.tag("1.0", manifest("one"));
     List<Future<ServedManifest>> results = new ArrayList<>();
@@ -190,7 +322,7 @@ class ManifestCacheTest {
     assertThat(upstream.count("GET manifest")).isEqualTo(1);
   }
 
-  private static byte[] manifest(String marker) {
+  static byte[] manifest(String marker) {
     return ("{\"schemaVersion\":2,\"mediaType\":\""
             + MediaType.OCI_MANIFEST
             + "\",\"annotations\":{\"m\":\""

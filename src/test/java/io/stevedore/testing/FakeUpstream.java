@@ -35,6 +35,7 @@ public class FakeUpstream implements Upstream {
   private volatile RegistryException failure;
   private volatile java.util.concurrent.CountDownLatch gate;
   private volatile boolean sizeless;
+  private volatile String onlyRepository;
   private volatile Runnable onRead = () -> {};
 
   public FakeUpstream(String name) {
@@ -78,6 +79,16 @@ public class FakeUpstream implements Upstream {
     sizeless = true;
   }
 
+  /** All content exists only in {@code repository}; other repositories get 404s. */
+  public void onlyIn(String repository) {
+    onlyRepository = repository;
+  }
+
+  private boolean visibleIn(RepositoryName repository) {
+    String only = onlyRepository;
+    return only == null || only.equals(repository.value());
+  }
+
   /** Runs {@code action} before each read of a blob body (a test moves its clock there). */
   public void onEachBodyRead(Runnable action) {
     onRead = action;
@@ -105,7 +116,7 @@ public class FakeUpstream implements Upstream {
   public FetchedManifest fetchManifest(
       RepositoryName repository, Reference reference, List<String> accept) {
     record("GET manifest " + reference);
-    byte[] body = manifest(reference);
+    byte[] body = manifest(repository, reference);
     return new FetchedManifest(
         body, "application/vnd.oci.image.manifest.v1+json", Optional.of(Digest.sha256(body)));
   }
@@ -114,7 +125,12 @@ public class FakeUpstream implements Upstream {
   public Optional<ManifestHead> headManifest(
       RepositoryName repository, Reference reference, List<String> accept) {
     record("HEAD manifest " + reference);
-    byte[] body = manifest(reference);
+    byte[] body;
+    try {
+      body = manifest(repository, reference);
+    } catch (RegistryException notFound) {
+      return Optional.empty();
+    }
     return Optional.of(
         new ManifestHead(
             Digest.sha256(body), "application/vnd.oci.image.manifest.v1+json", body.length));
@@ -123,7 +139,7 @@ public class FakeUpstream implements Upstream {
   @Override
   public BlobStream fetchBlob(RepositoryName repository, Digest digest, long offset) {
     record("GET blob " + digest + " from " + offset);
-    byte[] content = blob(digest);
+    byte[] content = blob(repository, digest);
     InputStream body = new ByteArrayInputStream(content, (int) offset, content.length);
     long cut = breakAfter;
     if (cut >= 0) {
@@ -149,7 +165,8 @@ public class FakeUpstream implements Upstream {
   @Override
   public Optional<Long> headBlob(RepositoryName repository, Digest digest) {
     record("HEAD blob " + digest);
-    return sizeless ? Optional.empty() : Optional.of((long) blob(digest).length);
+    byte[] content = visibleIn(repository) ? blobs.get(digest) : null;
+    return sizeless || content == null ? Optional.empty() : Optional.of((long) content.length);
   }
 
   @Override
@@ -169,15 +186,18 @@ public class FakeUpstream implements Upstream {
     }
   }
 
-  private byte[] blob(Digest digest) {
-    byte[] content = blobs.get(digest);
+  private byte[] blob(RepositoryName repository, Digest digest) {
+    byte[] content = visibleIn(repository) ? blobs.get(digest) : null;
     if (content == null) {
       throw RegistryException.blobUnknown(digest);
     }
     return content;
   }
 
-  private byte[] manifest(Reference reference) {
+  private byte[] manifest(RepositoryName repository, Reference reference) {
+    if (!visibleIn(repository)) {
+      throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "no manifest " + reference);
+    }
     byte[] body =
         switch (reference) {
           case Reference.Tag tag -> manifestsByTag.get(tag.name());

@@ -1,6 +1,7 @@
 package io.stevedore.store.rocks;
 
 import io.stevedore.store.BlobStore;
+import io.stevedore.store.LinkStore;
 import io.stevedore.store.ManifestStore;
 import io.stevedore.store.Store;
 import io.stevedore.store.StoreException;
@@ -27,6 +28,7 @@ public final class RocksStore implements Store {
   static final byte[] CHUNKS = "chunks".getBytes(StandardCharsets.UTF_8);
   static final byte[] MANIFESTS = "manifests".getBytes(StandardCharsets.UTF_8);
   static final byte[] TAGS = "tags".getBytes(StandardCharsets.UTF_8);
+  static final byte[] LINKS = "links".getBytes(StandardCharsets.UTF_8);
 
   /**
    * 1 MiB chunks: large enough that a blob costs few keys and reads stream at RocksDB's large-value
@@ -43,6 +45,7 @@ public final class RocksStore implements Store {
   private final RocksBlobStore blobs;
   private final RocksManifestStore manifests;
   private final RocksTagStore tags;
+  private final RocksLinkStore links;
 
   private RocksStore(Path directory, int chunkSize) throws RocksDBException {
     RocksDB.loadLibrary();
@@ -73,11 +76,13 @@ public final class RocksStore implements Store {
             new ColumnFamilyDescriptor(BLOBS, small),
             new ColumnFamilyDescriptor(CHUNKS, chunkOptions),
             new ColumnFamilyDescriptor(MANIFESTS, small),
-            new ColumnFamilyDescriptor(TAGS, small));
+            new ColumnFamilyDescriptor(TAGS, small),
+            new ColumnFamilyDescriptor(LINKS, small));
     db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
     blobs = new RocksBlobStore(db, guard, handles.get(1), handles.get(2), chunkSize);
     manifests = new RocksManifestStore(db, guard, handles.get(3));
     tags = new RocksTagStore(db, guard, handles.get(4));
+    links = new RocksLinkStore(db, guard, handles.get(5));
     blobs.discardUnfinished();
   }
 
@@ -109,6 +114,11 @@ public final class RocksStore implements Store {
   @Override
   public TagStore tags() {
     return tags;
+  }
+
+  @Override
+  public LinkStore links() {
+    return links;
   }
 
   @Override
