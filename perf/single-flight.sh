@@ -30,6 +30,8 @@
 # writes a file (hashed afterwards) and the others write to /dev/null, so hashing does not compete
 # with the servers for the CPU; every client's status and byte count are checked.
 #
+# Ctrl-C or kill -TERM stops every process it started (a shell ignores SIGINT in background jobs
+# it starts, so stop a backgrounded run with TERM).
 # SINGLE_FLIGHT_KEEP=1 keeps the logs (Stevedore's, the registries') in the temp dir.
 #
 # Results: printed, and written to perf/results/single-flight.md. The exit status is 0 even when a

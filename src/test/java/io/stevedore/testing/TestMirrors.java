@@ -17,8 +17,15 @@ public final class TestMirrors {
 
   /** A mirror of the registry at {@code upstream}, resuming fills at once (no backoff). */
   public static Stevedore start(Path dir, URI upstream, Clock clock, Duration readTimeout) {
-    UpstreamConfig config =
-        UpstreamConfig.of("lab", upstream).withTimeouts(Duration.ofSeconds(2), readTimeout);
+    return start(
+        dir,
+        clock,
+        List.of(
+            UpstreamConfig.of("lab", upstream).withTimeouts(Duration.ofSeconds(2), readTimeout)));
+  }
+
+  /** A mirror of several upstreams. */
+  public static Stevedore start(Path dir, Clock clock, List<UpstreamConfig> upstreams) {
     StevedoreConfig settings =
         new StevedoreConfig(
             "127.0.0.1",
@@ -27,7 +34,7 @@ public final class TestMirrors {
             1L << 30,
             1L << 20,
             Duration.ofMinutes(5),
-            List.of(config));
+            upstreams);
     return Stevedore.start(
         settings,
         clock,
