@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -25,13 +27,20 @@ public final class StevedoreProcess implements AutoCloseable {
   private final int port;
   private final List<String> jvmArgs;
   private final Set<Integer> readyStatuses;
+  private final Map<String, String> env;
   private Process process;
 
-  private StevedoreProcess(Path dir, int port, List<String> jvmArgs, Set<Integer> readyStatuses) {
+  private StevedoreProcess(
+      Path dir,
+      int port,
+      List<String> jvmArgs,
+      Set<Integer> readyStatuses,
+      Map<String, String> env) {
     this.dir = dir;
     this.port = port;
     this.jvmArgs = jvmArgs;
     this.readyStatuses = readyStatuses;
+    this.env = env;
   }
 
   /** Configures a mirror whose config, data and log live under {@code dir}. */
@@ -44,6 +53,7 @@ public final class StevedoreProcess implements AutoCloseable {
     private final Path dir;
     private final List<MirrorUpstream> upstreams = new ArrayList<>();
     private final List<String> jvmArgs = new ArrayList<>();
+    private final Map<String, String> env = new LinkedHashMap<>();
     private String extraYaml = "";
     private int port;
     private Set<Integer> readyStatuses = Set.of(200);
@@ -75,6 +85,15 @@ public final class StevedoreProcess implements AutoCloseable {
       return this;
     }
 
+    /**
+     * An environment variable of the mirror's process (on top of the test JVM's), e.g. {@code
+     * UPSTREAMS_1_PASSWORD}, which overrides the config file. Kept for restarts.
+     */
+    public Builder env(String name, String value) {
+      env.put(name, value);
+      return this;
+    }
+
     /** What {@code GET /v2/} answers once ready: 200, or 401 when client auth is on. */
     public Builder readyWhen(Integer... statuses) {
       readyStatuses = Set.of(statuses);
@@ -88,7 +107,11 @@ public final class StevedoreProcess implements AutoCloseable {
       }
       StevedoreProcess mirror =
           new StevedoreProcess(
-              dir, port != 0 ? port : FreePorts.freePort(), List.copyOf(jvmArgs), readyStatuses);
+              dir,
+              port != 0 ? port : FreePorts.freePort(),
+              List.copyOf(jvmArgs),
+              readyStatuses,
+              Map.copyOf(env));
       mirror.writeConfig(upstreams, extraYaml);
       mirror.start();
       return mirror;
@@ -142,6 +165,7 @@ public final class StevedoreProcess implements AutoCloseable {
             .redirectErrorStream(true)
             // Appending keeps the log of earlier runs: a restart test wants to see both.
             .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
+    builder.environment().putAll(env);
     process = Daemons.start(builder);
     Process started = process;
     Daemons.awaitHttp(
