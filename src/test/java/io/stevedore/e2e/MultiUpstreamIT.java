@@ -274,6 +274,23 @@ class MultiUpstreamIT {
         .as("the locked registry, asked by the password-file upstream")
         .filteredOn(e -> e.matches("GET", Pattern.quote(toolManifest)) && e.status() == 200)
         .hasSize(1);
+
+    // Repository isolation: what the locked registry sent is stored once, but served through
+    // another upstream only if that upstream confirms it has it. The plain registry lacks
+    // team/tool; the wrong-password upstream cannot log in to confirm anything.
+    OciImage.Manifest amd64 = tool.manifest("linux/amd64");
+    String layer = layers(amd64).get(0);
+    assertError(
+        get("/v2/" + TOOL + "/manifests/" + amd64.manifest().digest() + "?ns=" + PLAIN_HOST),
+        404,
+        "MANIFEST_UNKNOWN");
+    assertError(get("/v2/" + TOOL + "/blobs/" + layer + "?ns=" + PLAIN_HOST), 404, "BLOB_UNKNOWN");
+    assertError(get("/v2/other/repo/blobs/" + layer + "?ns=" + WRONG_HOST), 401, "UNAUTHORIZED");
+    assertError(get("/v2/other/repo/blobs/" + layer + "?ns=" + LOCKED_HOST), 404, "BLOB_UNKNOWN");
+    HttpResponse<byte[]> own =
+        get("/v2/" + TOOL + "/manifests/" + amd64.manifest().digest() + "?ns=" + LOCKED_HOST);
+    assertThat(own.statusCode()).as(describe(own)).isEqualTo(200);
+    assertThat(Skopeo.sha256(own.body())).isEqualTo(amd64.manifest().digest());
   }
 
   // ------------------------------------------------------------- 3. locked registry down
