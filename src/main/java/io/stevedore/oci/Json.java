@@ -105,6 +105,51 @@ public final class Json {
     return out.append('"').toString();
   }
 
+  /**
+   * Writes a value of the shapes {@link #parse} returns (maps, lists, strings, numbers, booleans,
+   * {@link #NULL}) as compact JSON, keeping map order, so a parsed document can be rewritten.
+   */
+  public static String write(Object value) {
+    StringBuilder out = new StringBuilder();
+    write(value, out);
+    return out.toString();
+  }
+
+  private static void write(Object value, StringBuilder out) {
+    switch (value) {
+      case String string -> out.append(quote(string));
+      case Map<?, ?> map -> {
+        out.append('{');
+        String separator = "";
+        for (Map.Entry<?, ?> member : map.entrySet()) {
+          out.append(separator).append(quote(String.valueOf(member.getKey()))).append(':');
+          write(member.getValue(), out);
+          separator = ",";
+        }
+        out.append('}');
+      }
+      case List<?> list -> {
+        out.append('[');
+        String separator = "";
+        for (Object element : list) {
+          out.append(separator);
+          write(element, out);
+          separator = ",";
+        }
+        out.append(']');
+      }
+      case Long number -> out.append(number);
+      case java.math.BigDecimal number -> out.append(number);
+      case Boolean bool -> out.append(bool);
+      default -> {
+        if (value != NULL) {
+          throw new IllegalArgumentException("cannot write " + value.getClass() + " as JSON");
+        }
+        out.append("null");
+      }
+    }
+  }
+
   private Object value(int depth) {
     if (pos >= text.length()) {
       throw error("unexpected end of JSON");

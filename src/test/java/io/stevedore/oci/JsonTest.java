@@ -176,4 +176,24 @@ class JsonTest {
     assertThat(quoted).isEqualTo("\"x\uFFFDy\uFFFD\"");
     assertThat(Json.parse(quoted.getBytes(StandardCharsets.UTF_8))).isEqualTo("x\uFFFDy\uFFFD");
   }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {
+        "{\"a\":[1,2.5,-3e2,true,false,null],\"b\":{\"c\":\"d\\n\\u0001\"}}",
+        "[]",
+        "{}",
+        "\"\\ud83d\\ude00\"",
+        "12345678901234567890123"
+      })
+  void write_readsBackToTheSameValue(String json) {
+    Object value = Json.parse(json);
+
+    assertThat(Json.parse(Json.write(value))).isEqualTo(value);
+  }
+
+  @Test
+  void write_keepsMemberOrder() {
+    assertThat(Json.write(Json.parse("{\"z\":1,\"a\":2}"))).isEqualTo("{\"z\":1,\"a\":2}");
+  }
 }
