@@ -14,6 +14,7 @@ import io.stevedore.oci.RepositoryName;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +32,7 @@ public final class OkHttpUpstream implements Upstream {
   private final HttpUrl base;
   private final OkHttpClient client;
   private final UpstreamErrors errors;
+  private final RateLimitTracker rateLimits;
 
   /**
    * @param client a base client, shared across upstreams for its connection pool; this upstream
@@ -49,11 +51,13 @@ public final class OkHttpUpstream implements Upstream {
             .followRedirects(true)
             .build();
     TokenFetcher fetcher = new TokenFetcher(config, plain, clock, errors);
+    this.rateLimits = new RateLimitTracker(config.name(), clock);
     this.client =
         plain
             .newBuilder()
             .addInterceptor(
                 new AuthInterceptor(config.credentials(), new TokenCache(clock), fetcher))
+            .addInterceptor(rateLimits)
             .build();
   }
 
@@ -172,6 +176,43 @@ public final class OkHttpUpstream implements Upstream {
   }
 
   @Override
+  public Optional<Referrers> fetchReferrers(
+      RepositoryName repository, Digest subject, String artifactType) {
+    HttpUrl.Builder url =
+        v2(repository).addPathSegment("referrers").addPathSegment(subject.toString());
+    if (artifactType != null) {
+      url.addQueryParameter("artifactType", artifactType);
+    }
+    Request request =
+        request(url.build(), repository).header("Accept", MediaType.OCI_INDEX).get().build();
+    try (Response response = execute(request)) {
+      if (response.code() == 404) {
+        return Optional.empty();
+      }
+      if (!response.isSuccessful()) {
+        throw errors.fromStatus(response);
+      }
+      byte[] body =
+          readCapped(
+              response,
+              () ->
+                  errors.badAnswer(
+                      "sent referrers over "
+                          + MAX_MANIFEST_BYTES
+                          + " bytes for "
+                          + repository
+                          + "@"
+                          + subject));
+      return Optional.of(new Referrers(body, filtersApplied(response).contains("artifactType")));
+    }
+  }
+
+  @Override
+  public Optional<RateLimit> rateLimit() {
+    return rateLimits.latest();
+  }
+
+  @Override
   public TagList listTags(RepositoryName repository, Integer n, String last) {
     HttpUrl.Builder url = v2(repository).addPathSegments("tags/list");
     if (n != null) {
@@ -199,6 +240,14 @@ public final class OkHttpUpstream implements Upstream {
               .filter(pageSize -> pageSize > 0 && pageSize <= Integer.MAX_VALUE)
               .map(Long::intValue));
     }
+  }
+
+  /** The filters named by {@code OCI-Filters-Applied}, a comma-separated list. */
+  private static List<String> filtersApplied(Response response) {
+    return response.headers("OCI-Filters-Applied").stream()
+        .flatMap(header -> Arrays.stream(header.split(",")))
+        .map(String::strip)
+        .toList();
   }
 
   private Request.Builder manifestRequest(
