@@ -32,11 +32,12 @@ public final class OkHttpUpstream implements Upstream {
   private final HttpUrl base;
   private final OkHttpClient client;
   private final UpstreamErrors errors;
+  private final ConnectionLimit connections;
   private final RateLimitTracker rateLimits;
 
   /**
    * @param client a base client, shared across upstreams for its connection pool; this upstream
-   *     derives its own with the configured timeouts and its authentication
+   *     derives its own with the configured timeouts, connection cap and authentication
    * @param clock decides when cached tokens expire and what a Retry-After date means
    */
   public OkHttpUpstream(UpstreamConfig config, OkHttpClient client, Clock clock) {
@@ -51,10 +52,14 @@ public final class OkHttpUpstream implements Upstream {
             .followRedirects(true)
             .build();
     TokenFetcher fetcher = new TokenFetcher(config, plain, clock, errors);
+    this.connections = new ConnectionLimit(config.maxConnections());
     this.rateLimits = new RateLimitTracker(config.name(), clock);
+    // Outermost the cap (one permit per logical request), innermost the rate-limit reading (it
+    // sees the answer to each attempt, the auth retry's included).
     this.client =
         plain
             .newBuilder()
+            .addInterceptor(connections)
             .addInterceptor(
                 new AuthInterceptor(config.credentials(), new TokenCache(clock), fetcher))
             .addInterceptor(rateLimits)
@@ -248,6 +253,11 @@ public final class OkHttpUpstream implements Upstream {
         .flatMap(header -> Arrays.stream(header.split(",")))
         .map(String::strip)
         .toList();
+  }
+
+  /** How many requests may still open, and how many wait: the connection cap at work. */
+  ConnectionLimit connectionLimit() {
+    return connections;
   }
 
   private Request.Builder manifestRequest(
