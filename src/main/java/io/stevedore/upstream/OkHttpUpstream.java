@@ -37,20 +37,23 @@ public final class OkHttpUpstream implements Upstream {
 
   /**
    * @param client a base client, shared across upstreams for its connection pool; this upstream
-   *     derives its own with the configured timeouts, connection cap and authentication
+   *     derives its own with the configured timeouts, TLS trust, connection cap and authentication
    * @param clock decides when cached tokens expire and what a Retry-After date means
+   * @throws IllegalArgumentException when the CA file is unusable
    */
   public OkHttpUpstream(UpstreamConfig config, OkHttpClient client, Clock clock) {
     this.config = config;
     this.base = HttpUrl.get(config.url().toString());
     this.errors = new UpstreamErrors(config, clock);
-    OkHttpClient plain =
+    OkHttpClient.Builder builder =
         client
             .newBuilder()
             .connectTimeout(config.connectTimeout())
             .readTimeout(config.readTimeout())
-            .followRedirects(true)
-            .build();
+            .followRedirects(true);
+    // Token requests and blob redirects trust what the registry's own requests trust.
+    TlsConfig.apply(config, builder);
+    OkHttpClient plain = builder.build();
     TokenFetcher fetcher = new TokenFetcher(config, plain, clock, errors);
     this.connections = new ConnectionLimit(config.maxConnections());
     this.rateLimits = new RateLimitTracker(config.name(), clock);
