@@ -36,10 +36,11 @@ public final class OkHttpUpstream implements Upstream {
   private final RateLimitTracker rateLimits;
 
   /**
-   * @param client a base client, shared across upstreams for its connection pool; this upstream
-   *     derives its own with the configured timeouts, TLS trust, connection cap and authentication
+   * @param client a base client, shared across upstreams for its connection pool and dispatcher;
+   *     this upstream derives its own with the configured timeouts, TLS trust, egress proxy,
+   *     connection cap and authentication
    * @param clock decides when cached tokens expire and what a Retry-After date means
-   * @throws IllegalArgumentException when the CA file is unusable
+   * @throws IllegalArgumentException when the CA file or the proxy setting is unusable
    */
   public OkHttpUpstream(UpstreamConfig config, OkHttpClient client, Clock clock) {
     this.config = config;
@@ -51,8 +52,9 @@ public final class OkHttpUpstream implements Upstream {
             .connectTimeout(config.connectTimeout())
             .readTimeout(config.readTimeout())
             .followRedirects(true);
-    // Token requests and blob redirects trust what the registry's own requests trust.
+    // Token requests and blob redirects go out the way the registry's own requests do.
     TlsConfig.apply(config, builder);
+    EgressProxy.of(config).ifPresent(builder::proxy);
     OkHttpClient plain = builder.build();
     TokenFetcher fetcher = new TokenFetcher(config, plain, clock, errors);
     this.connections = new ConnectionLimit(config.maxConnections());
@@ -69,9 +71,9 @@ public final class OkHttpUpstream implements Upstream {
             .build();
   }
 
-  /** An upstream on a client of its own; prefer sharing {@link #defaultClient()} across many. */
+  /** An upstream on the process-wide base client, so all upstreams share one connection pool. */
   public static Upstream create(UpstreamConfig config, Clock clock) {
-    return new OkHttpUpstream(config, defaultClient(), clock);
+    return new OkHttpUpstream(config, SharedClient.INSTANCE, clock);
   }
 
   /** A base client with a connection pool that follows redirects (blobs live on CDNs). */
@@ -81,6 +83,11 @@ public final class OkHttpUpstream implements Upstream {
         .followRedirects(true)
         .followSslRedirects(true)
         .build();
+  }
+
+  /** The base client of {@link #create}: one connection pool and dispatcher for all upstreams. */
+  private static final class SharedClient {
+    static final OkHttpClient INSTANCE = defaultClient();
   }
 
   @Override
