@@ -14,6 +14,7 @@ import io.stevedore.oci.RepositoryName;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -31,35 +32,48 @@ public final class OkHttpUpstream implements Upstream {
   private final HttpUrl base;
   private final OkHttpClient client;
   private final UpstreamErrors errors;
+  private final ConnectionLimit connections;
+  private final RateLimitTracker rateLimits;
 
   /**
-   * @param client a base client, shared across upstreams for its connection pool; this upstream
-   *     derives its own with the configured timeouts and its authentication
+   * @param client a base client, shared across upstreams for its connection pool and dispatcher;
+   *     this upstream derives its own with the configured timeouts, TLS trust, egress proxy,
+   *     connection cap and authentication
    * @param clock decides when cached tokens expire and what a Retry-After date means
+   * @throws IllegalArgumentException when the CA file or the proxy setting is unusable
    */
   public OkHttpUpstream(UpstreamConfig config, OkHttpClient client, Clock clock) {
     this.config = config;
     this.base = HttpUrl.get(config.url().toString());
     this.errors = new UpstreamErrors(config, clock);
-    OkHttpClient plain =
+    OkHttpClient.Builder builder =
         client
             .newBuilder()
             .connectTimeout(config.connectTimeout())
             .readTimeout(config.readTimeout())
-            .followRedirects(true)
-            .build();
+            .followRedirects(true);
+    // Token requests and blob redirects go out the way the registry's own requests do.
+    TlsConfig.apply(config, builder);
+    EgressProxy.of(config).ifPresent(builder::proxy);
+    OkHttpClient plain = builder.build();
     TokenFetcher fetcher = new TokenFetcher(config, plain, clock, errors);
+    this.connections = new ConnectionLimit(config.maxConnections());
+    this.rateLimits = new RateLimitTracker(config.name(), clock);
+    // Outermost the cap (one permit per logical request), innermost the rate-limit reading (it
+    // sees the answer to each attempt, the auth retry's included).
     this.client =
         plain
             .newBuilder()
+            .addInterceptor(connections)
             .addInterceptor(
                 new AuthInterceptor(config.credentials(), new TokenCache(clock), fetcher))
+            .addInterceptor(rateLimits)
             .build();
   }
 
-  /** An upstream on a client of its own; prefer sharing {@link #defaultClient()} across many. */
+  /** An upstream on the process-wide base client, so all upstreams share one connection pool. */
   public static Upstream create(UpstreamConfig config, Clock clock) {
-    return new OkHttpUpstream(config, defaultClient(), clock);
+    return new OkHttpUpstream(config, SharedClient.INSTANCE, clock);
   }
 
   /** A base client with a connection pool that follows redirects (blobs live on CDNs). */
@@ -69,6 +83,11 @@ public final class OkHttpUpstream implements Upstream {
         .followRedirects(true)
         .followSslRedirects(true)
         .build();
+  }
+
+  /** The base client of {@link #create}: one connection pool and dispatcher for all upstreams. */
+  private static final class SharedClient {
+    static final OkHttpClient INSTANCE = defaultClient();
   }
 
   @Override
@@ -172,6 +191,43 @@ public final class OkHttpUpstream implements Upstream {
   }
 
   @Override
+  public Optional<Referrers> fetchReferrers(
+      RepositoryName repository, Digest subject, String artifactType) {
+    HttpUrl.Builder url =
+        v2(repository).addPathSegment("referrers").addPathSegment(subject.toString());
+    if (artifactType != null) {
+      url.addQueryParameter("artifactType", artifactType);
+    }
+    Request request =
+        request(url.build(), repository).header("Accept", MediaType.OCI_INDEX).get().build();
+    try (Response response = execute(request)) {
+      if (response.code() == 404) {
+        return Optional.empty();
+      }
+      if (!response.isSuccessful()) {
+        throw errors.fromStatus(response);
+      }
+      byte[] body =
+          readCapped(
+              response,
+              () ->
+                  errors.badAnswer(
+                      "sent referrers over "
+                          + MAX_MANIFEST_BYTES
+                          + " bytes for "
+                          + repository
+                          + "@"
+                          + subject));
+      return Optional.of(new Referrers(body, filtersApplied(response).contains("artifactType")));
+    }
+  }
+
+  @Override
+  public Optional<RateLimit> rateLimit() {
+    return rateLimits.latest();
+  }
+
+  @Override
   public TagList listTags(RepositoryName repository, Integer n, String last) {
     HttpUrl.Builder url = v2(repository).addPathSegments("tags/list");
     if (n != null) {
@@ -199,6 +255,19 @@ public final class OkHttpUpstream implements Upstream {
               .filter(pageSize -> pageSize > 0 && pageSize <= Integer.MAX_VALUE)
               .map(Long::intValue));
     }
+  }
+
+  /** The filters named by {@code OCI-Filters-Applied}, a comma-separated list. */
+  private static List<String> filtersApplied(Response response) {
+    return response.headers("OCI-Filters-Applied").stream()
+        .flatMap(header -> Arrays.stream(header.split(",")))
+        .map(String::strip)
+        .toList();
+  }
+
+  /** How many requests may still open, and how many wait: the connection cap at work. */
+  ConnectionLimit connectionLimit() {
+    return connections;
   }
 
   private Request.Builder manifestRequest(

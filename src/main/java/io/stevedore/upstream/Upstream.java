@@ -39,6 +39,17 @@ public interface Upstream {
   /** HEAD a blob: its size; empty when the upstream says 404. */
   Optional<Long> headBlob(RepositoryName repository, Digest digest);
 
+  /**
+   * GET the referrers of {@code subject} ({@code /v2/<name>/referrers/<digest>}), filtered by
+   * {@code artifactType} when it is not null. Empty when the upstream lacks the referrers API (it
+   * answers 404), so the caller can fall back to the referrers tag schema.
+   */
+  Optional<Referrers> fetchReferrers(
+      RepositoryName repository, Digest subject, String artifactType);
+
+  /** What the upstream last said of its rate limit, if it ever did. */
+  Optional<RateLimit> rateLimit();
+
   /** GET the tag list. {@code n} and {@code last} are passed on when present (null when absent). */
   TagList listTags(RepositoryName repository, Integer n, String last);
 }

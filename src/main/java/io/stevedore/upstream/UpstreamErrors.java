@@ -15,6 +15,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import javax.net.ssl.SSLException;
 import okhttp3.HttpUrl;
 import okhttp3.Response;
 
@@ -82,6 +83,12 @@ final class UpstreamErrors {
         || e instanceof NoRouteToHostException) {
       return new RegistryException(
           ErrorCode.UNAVAILABLE, 503, "upstream " + name + " unreachable: " + e, null, e);
+    }
+    if (e instanceof SSLException) {
+      // 502, not 503: the upstream was reached and answered, with a certificate (or host name) we
+      // cannot accept. Retrying will not help until its CA is trusted (ca-file).
+      return new RegistryException(
+          ErrorCode.UNAVAILABLE, 502, "upstream " + name + " TLS failed: " + e, null, e);
     }
     return new RegistryException(
         ErrorCode.UNAVAILABLE, 502, "upstream " + name + " failed: " + e, null, e);

@@ -9,6 +9,8 @@ import io.stevedore.oci.RepositoryName;
 import io.stevedore.upstream.BlobStream;
 import io.stevedore.upstream.FetchedManifest;
 import io.stevedore.upstream.ManifestHead;
+import io.stevedore.upstream.RateLimit;
+import io.stevedore.upstream.Referrers;
 import io.stevedore.upstream.TagList;
 import io.stevedore.upstream.Upstream;
 import java.io.ByteArrayInputStream;
@@ -176,6 +178,19 @@ public class FakeUpstream implements Upstream {
         "{\"tags\":[]}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
         Optional.empty(),
         Optional.empty());
+  }
+
+  /** A registry without the referrers API: callers fall back to the tag schema. */
+  @Override
+  public Optional<Referrers> fetchReferrers(
+      RepositoryName repository, Digest subject, String artifactType) {
+    record("GET referrers " + subject);
+    return Optional.empty();
+  }
+
+  @Override
+  public Optional<RateLimit> rateLimit() {
+    return Optional.empty();
   }
 
   private void record(String call) {

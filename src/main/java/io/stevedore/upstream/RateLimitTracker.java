@@ -1,0 +1,96 @@
+package io.stevedore.upstream;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import okhttp3.Interceptor;
+import okhttp3.Response;
+
+/**
+ * Remembers the rate-limit budget of one upstream from its answers ({@code ratelimit-limit}, {@code
+ * ratelimit-remaining}, and {@code Retry-After} on a 429), and tells the operator when the budget
+ * runs low or out. Answers that say nothing of a limit leave the last known budget as it was.
+ */
+final class RateLimitTracker implements Interceptor {
+
+  private static final Logger LOG = Logger.getLogger(RateLimitTracker.class.getName());
+
+  private final String name;
+  private final Clock clock;
+  private final AtomicReference<RateLimit> latest = new AtomicReference<>();
+  // Whether the last budget was at or under 10 %: logging on the crossing, not on every request,
+  // keeps a busy mirror's log readable while it burns the rest of its budget.
+  private final AtomicBoolean low = new AtomicBoolean();
+
+  RateLimitTracker(String name, Clock clock) {
+    this.name = name;
+    this.clock = clock;
+  }
+
+  @Override
+  public Response intercept(Chain chain) throws IOException {
+    Response response = chain.proceed(chain.request());
+    observe(response);
+    return response;
+  }
+
+  /** What the upstream last said of its rate limit, if it ever did. */
+  Optional<RateLimit> latest() {
+    return Optional.ofNullable(latest.get());
+  }
+
+  private void observe(Response response) {
+    int limit = count(response.header("ratelimit-limit"));
+    int remaining = count(response.header("ratelimit-remaining"));
+    boolean refused = response.code() == 429;
+    if (limit < 0 && remaining < 0 && !refused) {
+      return;
+    }
+    Optional<Duration> retryAfter =
+        refused
+            ? UpstreamErrors.retryAfter(response.header("Retry-After"), clock.instant())
+            : Optional.empty();
+    latest.set(new RateLimit(limit, remaining, retryAfter, clock.instant()));
+    if (refused) {
+      LOG.warning(
+          () ->
+              "upstream "
+                  + name
+                  + " refused a request with 429 (rate limit), retry after "
+                  + retryAfter.map(Duration::toString).orElse("an unstated time"));
+    }
+    if (limit > 0 && remaining >= 0) {
+      boolean isLow = remaining * 10L <= limit;
+      boolean wasLow = low.getAndSet(isLow);
+      if (isLow && !wasLow) {
+        LOG.log(
+            Level.INFO,
+            "upstream {0} rate limit running low: {1} of {2} requests left",
+            new Object[] {name, remaining, limit});
+      }
+    }
+  }
+
+  /**
+   * The count of a rate-limit header; Docker Hub appends the window ({@code 100;w=21600}). -1 when
+   * absent or unparsable.
+   */
+  static int count(String header) {
+    if (header == null) {
+      return -1;
+    }
+    int semicolon = header.indexOf(';');
+    String number = (semicolon < 0 ? header : header.substring(0, semicolon)).strip();
+    try {
+      int value = Integer.parseInt(number);
+      return value < 0 ? -1 : value;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+}
