@@ -6,6 +6,7 @@ import io.stevedore.cache.BlobCache;
 import io.stevedore.cache.CacheCounters;
 import io.stevedore.cache.FillPolicy;
 import io.stevedore.cache.ManifestCache;
+import io.stevedore.cache.ReferrersCache;
 import io.stevedore.config.StevedoreConfig;
 import io.stevedore.config.UpstreamConfig;
 import io.stevedore.http.HttpApi;
@@ -58,7 +59,9 @@ public final class Stevedore implements AutoCloseable {
               counters);
       BlobCache blobs = new BlobCache(store.blobs(), store.links(), fillPolicy, clock);
       HttpRouting.Builder routing = HttpRouting.builder();
-      HttpApi.routing(routing, router, manifests, blobs);
+      ReferrersCache referrers =
+          new ReferrersCache(store.manifests(), store.tags(), clock, counters);
+      HttpApi.routing(routing, router, manifests, blobs, referrers);
       WebServer server =
           WebServer.builder()
               .host(config.host())

@@ -18,6 +18,9 @@ sealed interface ApiPath {
   /** {@code /v2/<name>/blobs/<digest>}. */
   record Blob(String name, String digest) implements ApiPath {}
 
+  /** {@code /v2/<name>/referrers/<digest>}. */
+  record Referrers(String name, String digest) implements ApiPath {}
+
   /** {@code /v2/<name>/tags/list}. */
   record Tags(String name) implements ApiPath {}
 
@@ -43,6 +46,11 @@ sealed interface ApiPath {
     }
     int manifests = rest.lastIndexOf("/manifests/");
     int blobs = rest.lastIndexOf("/blobs/");
+    int referrers = rest.lastIndexOf("/referrers/");
+    if (referrers > 0 && referrers > manifests && referrers > blobs) {
+      return new Referrers(
+          rest.substring(0, referrers), rest.substring(referrers + "/referrers/".length()));
+    }
     if (manifests > 0 && manifests > blobs) {
       return new Manifest(
           rest.substring(0, manifests), rest.substring(manifests + "/manifests/".length()));

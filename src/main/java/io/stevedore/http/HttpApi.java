@@ -3,6 +3,7 @@ package io.stevedore.http;
 import io.helidon.webserver.http.HttpRouting;
 import io.stevedore.cache.BlobCache;
 import io.stevedore.cache.ManifestCache;
+import io.stevedore.cache.ReferrersCache;
 import io.stevedore.route.UpstreamRouter;
 
 /** Everything Stevedore serves over HTTP, in one routing that the server and tests share. */
@@ -13,8 +14,9 @@ public final class HttpApi {
       HttpRouting.Builder routing,
       UpstreamRouter router,
       ManifestCache manifests,
-      BlobCache blobs) {
+      BlobCache blobs,
+      ReferrersCache referrers) {
     ErrorResponses.register(routing);
-    routing.register(new RegistryService(router, manifests, blobs));
+    routing.register(new RegistryService(router, manifests, blobs, referrers));
   }
 }

@@ -11,7 +11,9 @@ import io.helidon.webserver.http.ServerResponse;
 import io.stevedore.cache.BlobCache;
 import io.stevedore.cache.BlobContent;
 import io.stevedore.cache.ManifestCache;
+import io.stevedore.cache.ReferrersCache;
 import io.stevedore.cache.ServedManifest;
+import io.stevedore.cache.ServedReferrers;
 import io.stevedore.oci.AcceptList;
 import io.stevedore.oci.ByteRange;
 import io.stevedore.oci.Digest;
@@ -36,15 +38,19 @@ public final class RegistryService implements HttpService {
   static final HeaderName CONTENT_DIGEST = HeaderNames.create("Docker-Content-Digest");
   static final HeaderName STALE = HeaderNames.create("X-Stevedore-Stale");
   static final HeaderName LINK = HeaderNames.create("Link");
+  static final HeaderName FILTERS_APPLIED = HeaderNames.create("OCI-Filters-Applied");
 
   private final UpstreamRouter router;
   private final ManifestCache manifests;
   private final BlobCache blobs;
+  private final ReferrersCache referrers;
 
-  public RegistryService(UpstreamRouter router, ManifestCache manifests, BlobCache blobs) {
+  public RegistryService(
+      UpstreamRouter router, ManifestCache manifests, BlobCache blobs, ReferrersCache referrers) {
     this.router = router;
     this.manifests = manifests;
     this.blobs = blobs;
+    this.referrers = referrers;
   }
 
   @Override
@@ -71,6 +77,7 @@ public final class RegistryService implements HttpService {
       case ApiPath.Manifest manifest -> manifest(request, response, manifest, method);
       case ApiPath.Blob blob -> blob(request, response, blob, method);
       case ApiPath.Tags tags -> tags(request, response, tags);
+      case ApiPath.Referrers referrers -> referrers(request, response, referrers);
       case ApiPath.Unsupported unsupported -> throw new IllegalStateException("handled above");
     }
   }
@@ -148,6 +155,23 @@ public final class RegistryService implements HttpService {
     response.header(HeaderNames.CONTENT_TYPE, MediaType.OCTET_STREAM);
     response.header(CONTENT_DIGEST, digest.toString());
     response.header(HeaderNames.ACCEPT_RANGES, "bytes");
+  }
+
+  private void referrers(ServerRequest request, ServerResponse response, ApiPath.Referrers path) {
+    Digest subject = Digest.parse(path.digest());
+    UpstreamRouter.Route route = route(request, path.name());
+    String artifactType =
+        request.query().contains("artifactType") ? request.query().get("artifactType") : null;
+    ServedReferrers served =
+        referrers.get(route.upstream(), route.repository(), subject, artifactType);
+    response.header(HeaderNames.CONTENT_TYPE, MediaType.OCI_INDEX);
+    if (served.filtered()) {
+      response.header(FILTERS_APPLIED, "artifactType");
+    }
+    if (served.stale()) {
+      response.header(STALE, "true");
+    }
+    response.send(served.body());
   }
 
   private void tags(ServerRequest request, ServerResponse response, ApiPath.Tags path) {

@@ -1,0 +1,117 @@
+package io.stevedore.cache;
+
+import io.stevedore.oci.Digest;
+import io.stevedore.oci.MediaType;
+import io.stevedore.oci.Reference;
+import io.stevedore.oci.ReferrersIndex;
+import io.stevedore.oci.RegistryException;
+import io.stevedore.oci.RepositoryName;
+import io.stevedore.store.ManifestStore;
+import io.stevedore.store.StoredManifest;
+import io.stevedore.store.TagEntry;
+import io.stevedore.store.TagKey;
+import io.stevedore.store.TagStore;
+import io.stevedore.upstream.Referrers;
+import io.stevedore.upstream.Upstream;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/**
+ * The referrers of a manifest (signatures, SBOMs, attestations), cached like a tag: the answer may
+ * change as referrers are pushed, so it is served from cache for the upstream's tag freshness, then
+ * asked again, and served stale when the upstream fails. An upstream without the referrers API is
+ * asked for the referrers tag ({@code sha256-<hex>}) instead.
+ */
+public final class ReferrersCache {
+  private static final Logger LOG = Logger.getLogger(ReferrersCache.class.getName());
+  private static final List<String> INDEX = List.of(MediaType.OCI_INDEX);
+
+  private final ManifestStore store;
+  private final TagStore tags;
+  private final Clock clock;
+  private final CacheCounters counters;
+  private final SingleFlight<TagKey, ServedReferrers> flights = new SingleFlight<>();
+
+  public ReferrersCache(ManifestStore store, TagStore tags, Clock clock, CacheCounters counters) {
+    this.store = store;
+    this.tags = tags;
+    this.clock = clock;
+    this.counters = counters;
+  }
+
+  /** The referrers index of {@code subject}, only of {@code artifactType} when that is not null. */
+  public ServedReferrers get(
+      Upstream upstream, RepositoryName repository, Digest subject, String artifactType) {
+    // A space occurs in no tag, so these entries never meet a real tag's.
+    String name = "referrers " + subject + (artifactType == null ? "" : " " + artifactType);
+    TagKey key = new TagKey(upstream.config().name(), repository.value(), name, "");
+    boolean filtered = artifactType != null;
+    Optional<StoredManifest> cached = cached(key);
+    if (cached.isPresent() && fresh(key, upstream)) {
+      return new ServedReferrers(cached.get().body(), filtered, false);
+    }
+    return flights.run(
+        key,
+        () -> {
+          try {
+            byte[] body = fetch(upstream, repository, subject, artifactType);
+            StoredManifest index =
+                new StoredManifest(Digest.sha256(body), MediaType.OCI_INDEX, body);
+            store.put(index);
+            tags.put(key, new TagEntry(index.digest(), MediaType.OCI_INDEX, clock.instant()));
+            return new ServedReferrers(body, filtered, false);
+          } catch (RegistryException e) {
+            if (e.temporary() && cached.isPresent()) {
+              counters.servedStale();
+              LOG.warning(
+                  () -> "serving stale " + name + " of " + repository + ": " + e.getMessage());
+              return new ServedReferrers(cached.get().body(), filtered, true);
+            }
+            throw e;
+          }
+        });
+  }
+
+  private byte[] fetch(
+      Upstream upstream, RepositoryName repository, Digest subject, String artifactType) {
+    Optional<Referrers> answer = upstream.fetchReferrers(repository, subject, artifactType);
+    byte[] index;
+    boolean filteredUpstream;
+    if (answer.isPresent()) {
+      index = answer.get().body();
+      filteredUpstream = answer.get().filtered();
+    } else {
+      index = fromTagSchema(upstream, repository, subject);
+      filteredUpstream = false;
+    }
+    return artifactType != null && !filteredUpstream
+        ? ReferrersIndex.filter(index, artifactType)
+        : index;
+  }
+
+  /** Registries without the referrers API keep referrers in an index tagged {@code alg-hex}. */
+  private static byte[] fromTagSchema(
+      Upstream upstream, RepositoryName repository, Digest subject) {
+    Reference.Tag tag = new Reference.Tag(subject.algorithm().prefix() + "-" + subject.hex());
+    try {
+      return upstream.fetchManifest(repository, tag, INDEX).body();
+    } catch (RegistryException e) {
+      if (e.status() == 404) {
+        return ReferrersIndex.empty();
+      }
+      throw e;
+    }
+  }
+
+  private Optional<StoredManifest> cached(TagKey key) {
+    return tags.find(key).flatMap(entry -> store.find(entry.digest()));
+  }
+
+  private boolean fresh(TagKey key, Upstream upstream) {
+    return TagPolicy.decide(
+            tags.find(key), INDEX, clock.instant(), upstream.config().tagFreshness())
+        == TagPolicy.Decision.SERVE_CACHED;
+  }
+}
