@@ -102,24 +102,38 @@ public final class ManifestCache {
   }
 
   private ServedManifest fetch(Upstream upstream, RepositoryName repository, Digest digest) {
+    Reference.ByDigest reference = new Reference.ByDigest(digest);
     FetchedManifest fetched =
-        upstream.fetchManifest(
-            repository, new Reference.ByDigest(digest), MediaType.MANIFEST_TYPES);
-    Digest actual = digest.recompute(fetched.body());
-    if (!actual.equals(digest)) {
+        upstream.fetchManifest(repository, reference, MediaType.MANIFEST_TYPES);
+    StoredManifest manifest = verified(upstream, repository, reference, fetched, digest);
+    return served(keep(upstream, repository, manifest), false);
+  }
+
+  /** The fetched manifest, if its bytes hash to {@code expected}; nothing is kept otherwise. */
+  private static StoredManifest verified(
+      Upstream upstream,
+      RepositoryName repository,
+      Reference reference,
+      FetchedManifest fetched,
+      Digest expected) {
+    Digest actual = expected.recompute(fetched.body());
+    if (!actual.equals(expected)) {
       throw new RegistryException(
           ErrorCode.UNAVAILABLE,
           502,
           "upstream "
               + upstream.config().name()
-              + " sent manifest "
+              + " sent a manifest for "
+              + repository
+              + ":"
+              + reference
+              + " whose digest is "
               + actual
-              + ", but "
-              + digest
-              + " was asked; nothing was stored");
+              + ", not "
+              + expected
+              + "; nothing was stored");
     }
-    StoredManifest manifest = new StoredManifest(digest, fetched.mediaType(), fetched.body());
-    return served(keep(upstream, repository, manifest), false);
+    return new StoredManifest(expected, fetched.mediaType(), fetched.body());
   }
 
   private ServedManifest byTag(
@@ -202,25 +216,8 @@ public final class ManifestCache {
       TagKey key) {
     FetchedManifest fetched = upstream.fetchManifest(repository, tag, accepted);
     Digest digest = fetched.claimedDigest().orElseGet(() -> Digest.sha256(fetched.body()));
-    Digest actual = digest.recompute(fetched.body());
-    if (!actual.equals(digest)) {
-      throw new RegistryException(
-          ErrorCode.UNAVAILABLE,
-          502,
-          "upstream "
-              + upstream.config().name()
-              + " sent a manifest for "
-              + repository
-              + ":"
-              + tag
-              + " whose digest is "
-              + actual
-              + " but claimed "
-              + digest
-              + "; nothing was stored");
-    }
     StoredManifest manifest =
-        keep(upstream, repository, new StoredManifest(digest, fetched.mediaType(), fetched.body()));
+        keep(upstream, repository, verified(upstream, repository, tag, fetched, digest));
     tags.put(key, new TagEntry(digest, manifest.mediaType(), clock.instant()));
     return served(manifest, false);
   }
