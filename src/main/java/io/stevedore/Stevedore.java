@@ -2,31 +2,37 @@ package io.stevedore;
 
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
-import io.stevedore.cache.BlobCache;
-import io.stevedore.cache.CacheCounters;
 import io.stevedore.cache.FillPolicy;
-import io.stevedore.cache.ManifestCache;
-import io.stevedore.cache.ReferrersCache;
+import io.stevedore.cache.Maintenance;
 import io.stevedore.config.StevedoreConfig;
 import io.stevedore.config.UpstreamConfig;
 import io.stevedore.http.HttpApi;
-import io.stevedore.route.UpstreamRouter;
 import io.stevedore.store.Store;
 import io.stevedore.store.rocks.RocksStore;
 import io.stevedore.upstream.OkHttpUpstream;
 import io.stevedore.upstream.Upstream;
 import java.time.Clock;
-import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /** One running mirror: the store, the upstreams, the caches and the HTTP server over them. */
 public final class Stevedore implements AutoCloseable {
+  /** Access times are written this often; a crash loses at most this much LRU ordering. */
+  private static final long ACCESS_FLUSH_SECONDS = 30;
+
   private final Store store;
   private final WebServer server;
+  private final Components components;
+  private final ScheduledExecutorService flusher;
 
-  private Stevedore(Store store, WebServer server) {
+  private Stevedore(
+      Store store, WebServer server, Components components, ScheduledExecutorService flusher) {
     this.store = store;
     this.server = server;
+    this.components = components;
+    this.flusher = flusher;
   }
 
   /** Opens the store and starts serving, with real upstreams. */
@@ -46,22 +52,15 @@ public final class Stevedore implements AutoCloseable {
       Function<UpstreamConfig, Upstream> upstreams) {
     Store store = RocksStore.open(config.storagePath());
     try {
-      List<Upstream> clients = config.upstreams().stream().map(upstreams).toList();
-      UpstreamRouter router = new UpstreamRouter(clients);
-      CacheCounters counters = new CacheCounters();
-      ManifestCache manifests =
-          new ManifestCache(
-              store.manifests(),
-              store.tags(),
-              store.links(),
-              clock,
-              config.manifestMemory(),
-              counters);
-      BlobCache blobs = new BlobCache(store.blobs(), store.links(), fillPolicy, clock);
+      Components components = Components.build(store, config, clock, fillPolicy, upstreams);
       HttpRouting.Builder routing = HttpRouting.builder();
-      ReferrersCache referrers =
-          new ReferrersCache(store.manifests(), store.tags(), clock, counters);
-      HttpApi.routing(routing, router, manifests, blobs, referrers);
+      HttpApi.routing(
+          routing,
+          components.router(),
+          components.manifests(),
+          components.blobs(),
+          components.referrers(),
+          components.maintenance());
       WebServer server =
           WebServer.builder()
               .host(config.host())
@@ -69,11 +68,23 @@ public final class Stevedore implements AutoCloseable {
               .routing(routing)
               .build()
               .start();
-      return new Stevedore(store, server);
+      ScheduledExecutorService flusher =
+          Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory());
+      flusher.scheduleWithFixedDelay(
+          components.accesses()::flush,
+          ACCESS_FLUSH_SECONDS,
+          ACCESS_FLUSH_SECONDS,
+          TimeUnit.SECONDS);
+      return new Stevedore(store, server, components, flusher);
     } catch (RuntimeException e) {
       store.close();
       throw e;
     }
+  }
+
+  /** Gc and verify for the command line and tests. */
+  public Maintenance maintenance() {
+    return components.maintenance();
   }
 
   public int port() {
@@ -83,6 +94,11 @@ public final class Stevedore implements AutoCloseable {
   @Override
   public void close() {
     server.stop();
-    store.close();
+    flusher.shutdownNow();
+    try {
+      components.accesses().flush();
+    } finally {
+      store.close();
+    }
   }
 }

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Consumer;
 
 /**
  * Blobs served from the store, filled from upstream on a miss. At most one fill runs per digest:
@@ -23,13 +24,50 @@ public final class BlobCache {
   private final RepositoryLinks links;
   private final FillPolicy policy;
   private final Clock clock;
+  private final AccessTracker accesses;
   private final ConcurrentMap<Digest, Fill> fills = new ConcurrentHashMap<>();
+  // How many responses are reading each blob: eviction leaves those alone. Eviction deletes
+  // inside this map's per-key lock, and readers register before they look in the store, so a
+  // reader either finds the blob whole or not at all.
+  private final ConcurrentMap<Digest, Integer> readers = new ConcurrentHashMap<>();
+  private volatile Consumer<Long> onCommit = size -> {};
 
-  public BlobCache(BlobStore store, LinkStore links, FillPolicy policy, Clock clock) {
+  public BlobCache(
+      BlobStore store, LinkStore links, AccessTracker accesses, FillPolicy policy, Clock clock) {
     this.store = store;
     this.links = new RepositoryLinks(links);
+    this.accesses = accesses;
     this.policy = policy;
     this.clock = clock;
+  }
+
+  /** Tells {@code listener} the size of every blob a fill commits (eviction keeps count). */
+  public void onCommit(Consumer<Long> listener) {
+    this.onCommit = listener;
+  }
+
+  /**
+   * Deletes a blob unless a fill or a response is using it.
+   *
+   * @return whether it was deleted
+   */
+  public boolean evict(Digest digest) {
+    boolean[] deleted = {false};
+    readers.compute(
+        digest,
+        (d, count) -> {
+          if (count == null && !fills.containsKey(d)) {
+            store.delete(d);
+            deleted[0] = true;
+          }
+          return count;
+        });
+    return deleted[0];
+  }
+
+  /** Whether a fill or a response is using the blob right now. */
+  public boolean inUse(Digest digest) {
+    return readers.containsKey(digest) || fills.containsKey(digest);
   }
 
   /**
@@ -39,11 +77,26 @@ public final class BlobCache {
    *     byte
    */
   public BlobContent open(Upstream upstream, RepositoryName repository, Digest digest) {
+    readers.merge(digest, 1, Integer::sum);
+    try {
+      return openRegistered(upstream, repository, digest);
+    } catch (RuntimeException e) {
+      release(digest);
+      throw e;
+    }
+  }
+
+  private void release(Digest digest) {
+    readers.computeIfPresent(digest, (d, count) -> count == 1 ? null : count - 1);
+  }
+
+  private BlobContent openRegistered(Upstream upstream, RepositoryName repository, Digest digest) {
     while (true) {
       Optional<BlobInfo> stored = store.find(digest);
       if (stored.isPresent()) {
         confirm(upstream, repository, digest);
-        return new BlobContent(store, digest, stored.get().size(), Progress.STORED);
+        accesses.accessed(digest);
+        return content(digest, stored.get().size(), Progress.STORED);
       }
       Fill running = fills.get(digest);
       if (running != null) {
@@ -98,7 +151,11 @@ public final class BlobCache {
   }
 
   private BlobContent follow(Digest digest, Fill fill) {
-    return new BlobContent(store, digest, fill.awaitSize(), fill);
+    return content(digest, fill.awaitSize(), fill);
+  }
+
+  private BlobContent content(Digest digest, long size, Progress progress) {
+    return new BlobContent(store, digest, size, progress, () -> release(digest));
   }
 
   private void start(Fill fill, Upstream upstream, RepositoryName repository, Digest digest) {
@@ -115,10 +172,12 @@ public final class BlobCache {
             () -> {
               // The upstream sent this blob for this repository: link it once it is stored,
               // before the fill leaves the map, so no request sees it stored but unlinked.
-              if (store.find(digest).isPresent()) {
+              Optional<BlobInfo> committed = store.find(digest);
+              if (committed.isPresent()) {
                 links.link(upstream, repository, digest);
               }
               fills.remove(digest, fill);
+              committed.ifPresent(blob -> onCommit.accept(blob.size()));
             });
     Thread.ofVirtual().name("fill-" + digest.hex().substring(0, 12)).start(task);
   }

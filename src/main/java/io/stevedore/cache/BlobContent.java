@@ -7,20 +7,33 @@ import java.io.OutputStream;
 
 /**
  * A blob ready to serve: committed in the store, or being filled (then reads follow the fill and
- * wait for the chunks they need). Any failure of the fill surfaces as an exception from {@link
- * #writeTo}, after some bytes may have been written: the caller must then abort the response.
+ * wait for the chunks they need). Close it when done: while open, eviction leaves it alone. Any
+ * failure of the fill surfaces as an exception from {@link #writeTo}, after some bytes may have
+ * been written: the caller must then abort the response.
  */
-public final class BlobContent {
+public final class BlobContent implements AutoCloseable {
   private final BlobStore store;
   private final Digest digest;
   private final long size;
   private final Progress progress;
+  private final Runnable release;
+  private boolean closed;
 
-  BlobContent(BlobStore store, Digest digest, long size, Progress progress) {
+  BlobContent(BlobStore store, Digest digest, long size, Progress progress, Runnable release) {
     this.store = store;
     this.digest = digest;
     this.size = size;
     this.progress = progress;
+    this.release = release;
+  }
+
+  /** Done with the blob: eviction may take it again. */
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      release.run();
+    }
   }
 
   public Digest digest() {

@@ -64,7 +64,7 @@ final class FillTask implements Runnable {
     try {
       writer = store.begin(digest);
       long size = fetch(writer);
-      writer.commit(size);
+      writer.commit(size, clock.instant());
       onDone.run();
       fill.completed(size);
     } catch (RuntimeException e) {

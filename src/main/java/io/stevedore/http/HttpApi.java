@@ -2,6 +2,7 @@ package io.stevedore.http;
 
 import io.helidon.webserver.http.HttpRouting;
 import io.stevedore.cache.BlobCache;
+import io.stevedore.cache.Maintenance;
 import io.stevedore.cache.ManifestCache;
 import io.stevedore.cache.ReferrersCache;
 import io.stevedore.route.UpstreamRouter;
@@ -15,8 +16,10 @@ public final class HttpApi {
       UpstreamRouter router,
       ManifestCache manifests,
       BlobCache blobs,
-      ReferrersCache referrers) {
+      ReferrersCache referrers,
+      Maintenance maintenance) {
     ErrorResponses.register(routing);
+    routing.register("/_stevedore", new AdminService(maintenance));
     routing.register(new RegistryService(router, manifests, blobs, referrers));
   }
 }

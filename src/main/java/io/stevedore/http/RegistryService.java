@@ -119,25 +119,26 @@ public final class RegistryService implements HttpService {
       response.send();
       return;
     }
-    BlobContent content = blobs.open(route.upstream(), route.repository(), digest);
-    long size = content.size();
-    long first = 0;
-    long last = size - 1;
-    if (range.isPresent()) {
-      ByteRange.Slice slice = resolve(range.get(), size, response);
-      first = slice.first();
-      last = slice.last();
-      response.status(Status.PARTIAL_CONTENT_206);
-      response.header(HeaderNames.CONTENT_RANGE, slice.contentRange(size));
-    }
-    blobHeaders(response, digest);
-    response.contentLength(last - first + 1);
-    if (size == 0) {
-      response.send();
-      return;
-    }
-    try (OutputStream out = response.outputStream()) {
-      content.writeTo(out, first, last);
+    try (BlobContent content = blobs.open(route.upstream(), route.repository(), digest)) {
+      long size = content.size();
+      long first = 0;
+      long last = size - 1;
+      if (range.isPresent()) {
+        ByteRange.Slice slice = resolve(range.get(), size, response);
+        first = slice.first();
+        last = slice.last();
+        response.status(Status.PARTIAL_CONTENT_206);
+        response.header(HeaderNames.CONTENT_RANGE, slice.contentRange(size));
+      }
+      blobHeaders(response, digest);
+      response.contentLength(last - first + 1);
+      if (size == 0) {
+        response.send();
+        return;
+      }
+      try (OutputStream out = response.outputStream()) {
+        content.writeTo(out, first, last);
+      }
     }
   }
 

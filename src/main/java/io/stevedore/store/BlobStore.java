@@ -1,6 +1,9 @@
 package io.stevedore.store;
 
 import io.stevedore.oci.Digest;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -30,6 +33,18 @@ public interface BlobStore {
    */
   int readChunk(Digest digest, long index, byte[] buffer);
 
-  /** Removes a blob and its chunks. */
+  /** Removes a blob and its chunks, in one atomic write. */
   void delete(Digest digest);
+
+  /**
+   * Records when blobs were last served. Access times are collected in memory and written in
+   * batches, not once per read: serving stays a pure read.
+   */
+  void touch(Map<Digest, Instant> accesses);
+
+  /** Every committed blob with its size and last access (its commit time if never served). */
+  List<StoredBlob> list();
+
+  /** Gives the disk space of deleted blobs back to the file system (compaction); slow. */
+  void reclaim();
 }

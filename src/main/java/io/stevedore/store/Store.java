@@ -10,6 +10,8 @@ public interface Store extends AutoCloseable {
 
   LinkStore links();
 
+  PinStore pins();
+
   @Override
   void close();
 }

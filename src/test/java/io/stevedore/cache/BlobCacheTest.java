@@ -48,6 +48,7 @@ class BlobCacheTest {
         new BlobCache(
             store.blobs(),
             store.links(),
+            new AccessTracker(store.blobs(), clock),
             new FillPolicy(3, Duration.ZERO, Duration.ofMinutes(10)),
             clock);
     digest = upstream.addBlob(content);

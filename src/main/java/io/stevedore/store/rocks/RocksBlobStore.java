@@ -4,16 +4,21 @@ import io.stevedore.oci.Digest;
 import io.stevedore.store.BlobInfo;
 import io.stevedore.store.BlobStore;
 import io.stevedore.store.BlobWriter;
+import io.stevedore.store.StoredBlob;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
 
 /**
  * Blobs as a metadata record (column family {@code blobs}: state, size) plus chunks (column family
@@ -30,6 +35,9 @@ final class RocksBlobStore implements BlobStore {
   private final StoreGuard guard;
   private final ColumnFamilyHandle meta;
   private final ColumnFamilyHandle chunks;
+  // Access times live apart from the blob records: a blind write of an access time can never
+  // bring back the record of a blob that eviction deleted meanwhile.
+  private final ColumnFamilyHandle access;
   private final int chunkSize;
   // Content was verified against its digest when stored, and every client verifies it again;
   // skipping RocksDB's per-read block checksum nearly doubles serving speed (STACK.md), and
@@ -41,6 +49,7 @@ final class RocksBlobStore implements BlobStore {
       StoreGuard guard,
       ColumnFamilyHandle meta,
       ColumnFamilyHandle chunks,
+      ColumnFamilyHandle access,
       int chunkSize) {
     if (chunkSize < 1) {
       throw new IllegalArgumentException("chunk size must be positive, got " + chunkSize);
@@ -49,6 +58,7 @@ final class RocksBlobStore implements BlobStore {
     this.guard = guard;
     this.meta = meta;
     this.chunks = chunks;
+    this.access = access;
     this.chunkSize = chunkSize;
   }
 
@@ -100,12 +110,73 @@ final class RocksBlobStore implements BlobStore {
 
   @Override
   public void delete(Digest digest) {
-    try (StoreGuard.Lease lease = guard.enter()) {
-      db.delete(meta, key(digest));
-      deleteChunks(digest);
+    // One batch: a crash can never leave a record that says COMPLETE over missing chunks.
+    try (StoreGuard.Lease lease = guard.enter();
+        WriteBatch batch = new WriteBatch();
+        WriteOptions options = new WriteOptions()) {
+      batch.delete(meta, key(digest));
+      batch.delete(access, key(digest));
+      batch.deleteRange(chunks, chunkKey(digest, 0), chunkKey(digest, Long.MAX_VALUE));
+      // deleteRange's end is exclusive: the last possible index goes by itself.
+      batch.delete(chunks, chunkKey(digest, Long.MAX_VALUE));
+      db.write(options, batch);
     } catch (RocksDBException e) {
       throw RocksStore.failure("cannot delete blob " + digest, e);
     }
+  }
+
+  @Override
+  public void touch(Map<Digest, Instant> accesses) {
+    try (StoreGuard.Lease lease = guard.enter();
+        WriteBatch batch = new WriteBatch();
+        WriteOptions options = new WriteOptions()) {
+      for (Map.Entry<Digest, Instant> entry : accesses.entrySet()) {
+        batch.put(access, key(entry.getKey()), millis(entry.getValue()));
+      }
+      db.write(options, batch);
+    } catch (RocksDBException e) {
+      throw RocksStore.failure("cannot record access times of " + accesses.size() + " blobs", e);
+    }
+  }
+
+  @Override
+  public List<StoredBlob> list() {
+    List<StoredBlob> blobs = new ArrayList<>();
+    try (StoreGuard.Lease lease = guard.enter();
+        RocksIterator it = db.newIterator(meta)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        byte[] record = it.value();
+        if (record[0] == COMPLETE) {
+          byte[] accessed = db.get(access, it.key());
+          blobs.add(
+              new StoredBlob(
+                  Digest.parse(new String(it.key(), StandardCharsets.UTF_8)),
+                  ByteBuffer.wrap(record, 1, 8).getLong(),
+                  Instant.ofEpochMilli(
+                      accessed == null ? 0 : ByteBuffer.wrap(accessed).getLong())));
+        }
+      }
+      return blobs;
+    } catch (RocksDBException e) {
+      throw RocksStore.failure("cannot list blobs", e);
+    }
+  }
+
+  @Override
+  public void reclaim() {
+    try (StoreGuard.Lease lease = guard.enter()) {
+      // Compaction drops the range tombstones' data from SST files; with BlobDB it also drops
+      // blob files that hold only deleted chunks and, through blob GC, rewrites mostly-dead ones.
+      db.compactRange(chunks);
+      db.compactRange(meta);
+      db.compactRange(access);
+    } catch (RocksDBException e) {
+      throw RocksStore.failure("cannot compact the store", e);
+    }
+  }
+
+  private static byte[] millis(Instant at) {
+    return ByteBuffer.allocate(8).putLong(at.toEpochMilli()).array();
   }
 
   /** Reclaims the chunks of blobs whose fill never committed (a crash, a kill -9). */
@@ -164,9 +235,13 @@ final class RocksBlobStore implements BlobStore {
     }
 
     @Override
-    public void commit(long size) {
-      try (StoreGuard.Lease lease = guard.enter()) {
-        db.put(meta, key(digest), record(COMPLETE, size));
+    public void commit(long size, Instant at) {
+      try (StoreGuard.Lease lease = guard.enter();
+          WriteBatch batch = new WriteBatch();
+          WriteOptions options = new WriteOptions()) {
+        batch.put(access, key(digest), millis(at));
+        batch.put(meta, key(digest), record(COMPLETE, size));
+        db.write(options, batch);
       } catch (RocksDBException e) {
         throw RocksStore.failure("cannot commit blob " + digest, e);
       }

@@ -7,9 +7,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
 
 /** Manifests by digest: value = media type length, media type, body. */
 final class RocksManifestStore implements ManifestStore {
@@ -30,14 +32,37 @@ final class RocksManifestStore implements ManifestStore {
       if (value == null) {
         return Optional.empty();
       }
-      ByteBuffer buffer = ByteBuffer.wrap(value);
-      byte[] type = new byte[buffer.getShort() & 0xffff];
-      buffer.get(type);
-      byte[] body = Arrays.copyOfRange(value, buffer.position(), value.length);
-      return Optional.of(
-          new StoredManifest(digest, new String(type, StandardCharsets.UTF_8), body));
+      return Optional.of(decode(digest, value));
     } catch (RocksDBException e) {
       throw RocksStore.failure("cannot read manifest " + digest, e);
+    }
+  }
+
+  private static StoredManifest decode(Digest digest, byte[] value) {
+    ByteBuffer buffer = ByteBuffer.wrap(value);
+    byte[] type = new byte[buffer.getShort() & 0xffff];
+    buffer.get(type);
+    byte[] body = Arrays.copyOfRange(value, buffer.position(), value.length);
+    return new StoredManifest(digest, new String(type, StandardCharsets.UTF_8), body);
+  }
+
+  @Override
+  public void delete(Digest digest) {
+    try (StoreGuard.Lease lease = guard.enter()) {
+      db.delete(family, digest.toString().getBytes(StandardCharsets.UTF_8));
+    } catch (RocksDBException e) {
+      throw RocksStore.failure("cannot delete manifest " + digest, e);
+    }
+  }
+
+  @Override
+  public void forEach(Consumer<StoredManifest> action) {
+    try (StoreGuard.Lease lease = guard.enter();
+        RocksIterator it = db.newIterator(family)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        Digest digest = Digest.parse(new String(it.key(), StandardCharsets.UTF_8));
+        action.accept(decode(digest, it.value()));
+      }
     }
   }
 

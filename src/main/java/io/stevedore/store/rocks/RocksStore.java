@@ -3,8 +3,10 @@ package io.stevedore.store.rocks;
 import io.stevedore.store.BlobStore;
 import io.stevedore.store.LinkStore;
 import io.stevedore.store.ManifestStore;
+import io.stevedore.store.PinStore;
 import io.stevedore.store.Store;
 import io.stevedore.store.StoreException;
+import io.stevedore.store.StoreLockedException;
 import io.stevedore.store.TagStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,6 +31,8 @@ public final class RocksStore implements Store {
   static final byte[] MANIFESTS = "manifests".getBytes(StandardCharsets.UTF_8);
   static final byte[] TAGS = "tags".getBytes(StandardCharsets.UTF_8);
   static final byte[] LINKS = "links".getBytes(StandardCharsets.UTF_8);
+  static final byte[] ACCESS = "access".getBytes(StandardCharsets.UTF_8);
+  static final byte[] PINS = "pins".getBytes(StandardCharsets.UTF_8);
 
   /**
    * 1 MiB chunks: large enough that a blob costs few keys and reads stream at RocksDB's large-value
@@ -46,6 +50,7 @@ public final class RocksStore implements Store {
   private final RocksManifestStore manifests;
   private final RocksTagStore tags;
   private final RocksLinkStore links;
+  private final RocksPinStore pins;
 
   private RocksStore(Path directory, int chunkSize) throws RocksDBException {
     RocksDB.loadLibrary();
@@ -77,12 +82,16 @@ public final class RocksStore implements Store {
             new ColumnFamilyDescriptor(CHUNKS, chunkOptions),
             new ColumnFamilyDescriptor(MANIFESTS, small),
             new ColumnFamilyDescriptor(TAGS, small),
-            new ColumnFamilyDescriptor(LINKS, small));
+            new ColumnFamilyDescriptor(LINKS, small),
+            new ColumnFamilyDescriptor(ACCESS, small),
+            new ColumnFamilyDescriptor(PINS, small));
     db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
-    blobs = new RocksBlobStore(db, guard, handles.get(1), handles.get(2), chunkSize);
+    blobs =
+        new RocksBlobStore(db, guard, handles.get(1), handles.get(2), handles.get(6), chunkSize);
     manifests = new RocksManifestStore(db, guard, handles.get(3));
     tags = new RocksTagStore(db, guard, handles.get(4));
     links = new RocksLinkStore(db, guard, handles.get(5));
+    pins = new RocksPinStore(db, guard, handles.get(7));
     blobs.discardUnfinished();
   }
 
@@ -96,7 +105,13 @@ public final class RocksStore implements Store {
     try {
       Files.createDirectories(directory);
       return new RocksStore(directory, chunkSize);
-    } catch (RocksDBException | java.io.IOException e) {
+    } catch (RocksDBException e) {
+      String message = "cannot open the store at " + directory + ": " + e.getMessage();
+      if (String.valueOf(e.getMessage()).contains("lock")) {
+        throw new StoreLockedException(message, e);
+      }
+      throw new StoreException(message, e);
+    } catch (java.io.IOException e) {
       throw new StoreException("cannot open the store at " + directory + ": " + e.getMessage(), e);
     }
   }
@@ -119,6 +134,11 @@ public final class RocksStore implements Store {
   @Override
   public LinkStore links() {
     return links;
+  }
+
+  @Override
+  public PinStore pins() {
+    return pins;
   }
 
   @Override

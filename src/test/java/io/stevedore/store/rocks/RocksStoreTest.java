@@ -28,7 +28,7 @@ class RocksStoreTest {
   @Test
   void committedBlob_isFoundWithItsChunks() {
     try (RocksStore store = RocksStore.open(dir, CHUNK)) {
-      write(store, content).commit(content.length);
+      write(store, content).commit(content.length, Instant.EPOCH);
 
       assertThat(store.blobs().find(digest)).contains(new BlobInfo(digest, 10));
       byte[] buffer = new byte[CHUNK];
@@ -65,7 +65,7 @@ class RocksStoreTest {
     byte[] other = "abcdefgh".getBytes(StandardCharsets.US_ASCII);
     Digest unfinished = Digest.sha256(other);
     try (RocksStore store = RocksStore.open(dir, CHUNK)) {
-      write(store, content).commit(content.length);
+      write(store, content).commit(content.length, Instant.EPOCH);
       write(store, other); // never committed, as after a kill -9 mid-fill
     }
 

@@ -1,0 +1,103 @@
+package io.stevedore.cache;
+
+import io.stevedore.oci.Digest;
+import io.stevedore.store.BlobStore;
+import io.stevedore.store.ManifestStore;
+import io.stevedore.store.StoredBlob;
+import io.stevedore.store.StoredManifest;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Re-hashes everything stored and removes what no longer matches its digest (bit rot, a bad disk, a
+ * hand edit): the next pull fetches it again. Content was verified when stored; this catches what
+ * happened to it since.
+ */
+public final class Verifier {
+  private static final int PROGRESS_EVERY = 100;
+
+  private final BlobStore store;
+  private final ManifestStore manifests;
+
+  public Verifier(BlobStore store, ManifestStore manifests) {
+    this.store = store;
+    this.manifests = manifests;
+  }
+
+  /** What one verification found. */
+  public record Report(
+      int blobs,
+      long bytes,
+      List<Digest> removedBlobs,
+      int manifests,
+      List<Digest> removedManifests) {}
+
+  public Report verify(Consumer<String> progress) {
+    List<StoredBlob> blobs = store.list();
+    List<Digest> badBlobs = new ArrayList<>();
+    byte[] buffer = new byte[store.chunkSize()];
+    long bytes = 0;
+    int done = 0;
+    for (StoredBlob blob : blobs) {
+      if (!intact(blob, buffer)) {
+        store.delete(blob.digest());
+        badBlobs.add(blob.digest());
+        progress.accept("removed corrupted blob " + blob.digest());
+      }
+      bytes += blob.size();
+      done++;
+      if (done % PROGRESS_EVERY == 0 || done == blobs.size()) {
+        progress.accept("verified " + done + "/" + blobs.size() + " blobs, " + bytes + " bytes");
+      }
+    }
+    List<StoredManifest> bad = new ArrayList<>();
+    int[] count = {0};
+    manifests.forEach(
+        manifest -> {
+          count[0]++;
+          if (!manifest.digest().recompute(manifest.body()).equals(manifest.digest())) {
+            bad.add(manifest);
+          }
+        });
+    List<Digest> badManifests = new ArrayList<>();
+    for (StoredManifest manifest : bad) {
+      manifests.delete(manifest.digest());
+      badManifests.add(manifest.digest());
+      progress.accept("removed corrupted manifest " + manifest.digest());
+    }
+    progress.accept(
+        "verified "
+            + blobs.size()
+            + " blobs ("
+            + bytes
+            + " bytes) and "
+            + count[0]
+            + " manifests; removed "
+            + badBlobs.size()
+            + " blobs and "
+            + badManifests.size()
+            + " manifests");
+    return new Report(blobs.size(), bytes, badBlobs, count[0], badManifests);
+  }
+
+  private boolean intact(StoredBlob blob, byte[] buffer) {
+    MessageDigest hasher = blob.digest().algorithm().newHasher();
+    long read = 0;
+    try {
+      for (long index = 0; read < blob.size(); index++) {
+        int length = store.readChunk(blob.digest(), index, buffer);
+        if (length == 0) {
+          return false;
+        }
+        hasher.update(buffer, 0, length);
+        read += length;
+      }
+    } catch (IllegalStateException missingChunk) {
+      return false;
+    }
+    return read == blob.size()
+        && Digest.of(blob.digest().algorithm(), hasher.digest()).equals(blob.digest());
+  }
+}

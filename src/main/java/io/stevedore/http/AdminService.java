@@ -1,0 +1,68 @@
+package io.stevedore.http;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.stevedore.cache.Maintenance;
+import io.stevedore.oci.ErrorCode;
+import io.stevedore.oci.RegistryException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Maintenance of a running server, for {@code stevedore gc} and {@code stevedore verify}: {@code
+ * POST /_stevedore/gc} and {@code POST /_stevedore/verify} stream their progress as text lines.
+ * Only callers on this machine may use them (the command line runs there), until the admin API gets
+ * authentication of its own.
+ */
+final class AdminService implements HttpService {
+  private final Maintenance maintenance;
+
+  AdminService(Maintenance maintenance) {
+    this.maintenance = maintenance;
+  }
+
+  @Override
+  public void routing(HttpRules rules) {
+    rules.post("/gc", (req, res) -> run(req, res, maintenance::gc));
+    rules.post("/verify", (req, res) -> run(req, res, maintenance::verify));
+  }
+
+  private static void run(
+      ServerRequest request, ServerResponse response, Function<Consumer<String>, ?> chore)
+      throws IOException {
+    if (!local(request.remotePeer().address())) {
+      throw new RegistryException(
+          ErrorCode.DENIED, "maintenance is only allowed from this machine");
+    }
+    response.header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+    try (OutputStream out = response.outputStream()) {
+      chore.apply(
+          line -> {
+            try {
+              out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+              out.flush();
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          });
+    }
+  }
+
+  private static boolean local(SocketAddress address) {
+    if (address instanceof InetSocketAddress inet) {
+      InetAddress ip = inet.getAddress();
+      return ip != null && ip.isLoopbackAddress();
+    }
+    return false;
+  }
+}
