@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -164,9 +165,12 @@ final class RocksBlobStore implements BlobStore {
 
   @Override
   public void reclaim() {
-    try (StoreGuard.Lease lease = guard.enter()) {
-      // Compaction drops the range tombstones' data from SST files; with BlobDB it also drops
+    try (StoreGuard.Lease lease = guard.enter();
+        FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+      // Flushing every column family lets RocksDB drop the WAL files; compaction drops the range
+      // tombstones' data from SST files; with BlobDB it also drops
       // blob files that hold only deleted chunks and, through blob GC, rewrites mostly-dead ones.
+      db.flush(flush, List.of(meta, chunks, access));
       db.compactRange(chunks);
       db.compactRange(meta);
       db.compactRange(access);

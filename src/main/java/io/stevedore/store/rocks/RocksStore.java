@@ -59,6 +59,10 @@ public final class RocksStore implements Store {
             .setCreateIfMissing(true)
             .setCreateMissingColumnFamilies(true)
             .setMaxBackgroundJobs(2)
+            // Small column families (records, access times) would otherwise keep every WAL file
+            // alive until they flush, holding a copy of all chunk data written meanwhile: past
+            // this total, RocksDB flushes whatever pins the oldest WAL file.
+            .setMaxTotalWalSize(64L * 1024 * 1024)
             // Spread the page-cache write-back of big fills instead of one stall at flush time.
             .setBytesPerSync(1024 * 1024);
     ColumnFamilyOptions small = new ColumnFamilyOptions();
@@ -72,7 +76,9 @@ public final class RocksStore implements Store {
             .setBlobCompressionType(CompressionType.NO_COMPRESSION)
             .setEnableBlobGarbageCollection(true)
             .setBlobGarbageCollectionAgeCutoff(1.0)
-            .setWriteBufferSize(64L * 1024 * 1024);
+            // Chunks wait in the memtable (and the WAL) until a flush moves them to blob files:
+            // a small buffer keeps that copy, and the disk it takes beyond the quota, small.
+            .setWriteBufferSize(16L * 1024 * 1024);
     cfOptions.add(small);
     cfOptions.add(chunkOptions);
     List<ColumnFamilyDescriptor> descriptors =
