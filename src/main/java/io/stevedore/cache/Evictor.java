@@ -81,6 +81,7 @@ public final class Evictor {
     List<StoredBlob> all = store.list();
     long total = all.stream().mapToLong(StoredBlob::size).sum();
     if (total <= maxSize) {
+      progress.accept(total + " of " + maxSize + " bytes stored: within the quota");
       return new Report(0, 0, total, 0);
     }
     long target = maxSize / 100 * LOW_WATERMARK_PERCENT;
