@@ -681,7 +681,10 @@ run_setting() { # run_setting MBPS: RUNS runs of A, B, W and the peer over this 
       echo "$(awk -v s="$BLOB_BYTES" -v r="$mbps" 'BEGIN { printf "%.2f", s / (r * 1048576) }') s over this link. Stevedore fills over one upstream connection; the peer"
       echo "makes one upstream GET per client, and each of them gets $mbps MiB/s too: on a real shared link"
       echo "of $mbps MiB/s its $((CLIENTS + 1)) transfers would share it, so its times here are a lower bound."
-      echo "Fill MiB/s is the rate of Stevedore's upstream GET as nginx logged it (bytes / request time)."
+      echo "Fill MiB/s is the rate of Stevedore's upstream GET as nginx logged it (bytes / request time):"
+      echo "below $mbps in A, the mirror's fill (CPU) rather than the link bounds A; lower in B than in A,"
+      echo "serving the $CLIENTS clients takes the CPUs from the fill. The link bounds B only when W (serving"
+      echo "alone) is well below the link time."
     fi
     echo
     echo "- load average (1/5/15 min) at the start of this part: $load_start; at its end: $load_end"

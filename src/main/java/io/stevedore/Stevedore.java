@@ -9,6 +9,7 @@ import io.stevedore.config.UpstreamConfig;
 import io.stevedore.http.HttpApi;
 import io.stevedore.store.Store;
 import io.stevedore.store.rocks.RocksStore;
+import io.stevedore.upstream.CircuitBreakerUpstream;
 import io.stevedore.upstream.OkHttpUpstream;
 import io.stevedore.upstream.Upstream;
 import java.time.Clock;
@@ -41,7 +42,7 @@ public final class Stevedore implements AutoCloseable {
         config,
         clock,
         FillPolicy.DEFAULT.withTimeout(config.fillTimeout()),
-        c -> OkHttpUpstream.create(c, clock));
+        c -> CircuitBreakerUpstream.wrap(OkHttpUpstream.create(c, clock)));
   }
 
   /** Starts with upstreams and fill policy of the caller's choosing; tests use it. */

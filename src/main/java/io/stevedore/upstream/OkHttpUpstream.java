@@ -223,6 +223,19 @@ public final class OkHttpUpstream implements Upstream {
   }
 
   @Override
+  public boolean ping() {
+    if (config.offline()) {
+      return false;
+    }
+    Request request = new Request.Builder().url(config.url() + "/v2/").get().build();
+    try (Response response = client.newCall(request).execute()) {
+      return response.code() == 200 || response.code() == 401;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  @Override
   public Optional<RateLimit> rateLimit() {
     return rateLimits.latest();
   }

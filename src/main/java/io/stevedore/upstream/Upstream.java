@@ -47,6 +47,12 @@ public interface Upstream {
   Optional<Referrers> fetchReferrers(
       RepositoryName repository, Digest subject, String artifactType);
 
+  /**
+   * Whether the upstream answers its version check ({@code GET /v2/}, 200 or 401) now; never
+   * throws.
+   */
+  boolean ping();
+
   /** What the upstream last said of its rate limit, if it ever did. */
   Optional<RateLimit> rateLimit();
 

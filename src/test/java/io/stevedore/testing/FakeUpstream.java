@@ -193,6 +193,12 @@ public class FakeUpstream implements Upstream {
     return Optional.empty();
   }
 
+  @Override
+  public boolean ping() {
+    calls.add("ping");
+    return failure == null;
+  }
+
   private void record(String call) {
     calls.add(call);
     RegistryException error = failure;

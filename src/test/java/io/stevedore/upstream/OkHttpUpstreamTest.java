@@ -235,4 +235,19 @@ class OkHttpUpstreamTest {
     assertThat(tags.nextLast()).isEmpty();
     assertThat(tags.nextN()).isEmpty();
   }
+
+  @Test
+  void ping_isTrueForAVersionCheckAnswer_200or401_andFalseOtherwise() {
+    registry.stubFor(get(urlEqualTo("/v2/")).willReturn(aResponse().withStatus(401)));
+    assertThat(upstream.ping()).isTrue();
+
+    registry.stubFor(get(urlEqualTo("/v2/")).willReturn(aResponse().withStatus(200)));
+    assertThat(upstream.ping()).isTrue();
+
+    registry.stubFor(get(urlEqualTo("/v2/")).willReturn(aResponse().withStatus(500)));
+    assertThat(upstream.ping()).isFalse();
+
+    registry.stop();
+    assertThat(upstream.ping()).isFalse();
+  }
 }
