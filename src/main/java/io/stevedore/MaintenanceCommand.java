@@ -16,22 +16,18 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.BiConsumer;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * A maintenance chore from the command line: on the data directory when no server has it open, else
  * through the running server's admin endpoint (RocksDB lets one process open a store).
  */
 abstract class MaintenanceCommand implements Callable<Integer> {
-  @Option(
-      names = {"-c", "--config"},
-      defaultValue = "conf/stevedore.yaml",
-      description = "The config file (default: ${DEFAULT-VALUE}).")
-  Path config;
+  @Mixin ConfigOption config;
 
   private final String name;
   private final BiConsumer<Maintenance, PrintStream> chore;
@@ -43,13 +39,11 @@ abstract class MaintenanceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    StevedoreConfig settings;
-    try {
-      settings = ConfigLoader.load(config, System.getenv());
-    } catch (ConfigLoader.ConfigException e) {
-      System.err.println("stevedore: " + e.getMessage());
+    Optional<StevedoreConfig> loaded = config.load();
+    if (loaded.isEmpty()) {
       return 2;
     }
+    StevedoreConfig settings = loaded.get();
     Clock clock = Clock.systemUTC();
     Store store;
     try {

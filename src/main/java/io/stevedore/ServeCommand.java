@@ -1,34 +1,28 @@
 package io.stevedore;
 
 import io.stevedore.config.StevedoreConfig;
-import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code stevedore serve}: runs the mirror until the process is told to stop. */
 @Command(name = "serve", description = "Serve the registry mirror.")
 final class ServeCommand implements Callable<Integer> {
   private static final Logger LOG = Logger.getLogger(ServeCommand.class.getName());
 
-  @Option(
-      names = {"-c", "--config"},
-      defaultValue = "conf/stevedore.yaml",
-      description = "The config file (default: ${DEFAULT-VALUE}).")
-  Path config;
+  @Mixin ConfigOption config;
 
   @Override
   public Integer call() throws InterruptedException {
-    StevedoreConfig settings;
-    try {
-      settings = ConfigLoader.load(config, System.getenv());
-    } catch (ConfigLoader.ConfigException e) {
-      System.err.println("stevedore: " + e.getMessage());
+    Optional<StevedoreConfig> loaded = config.load();
+    if (loaded.isEmpty()) {
       return 2;
     }
+    StevedoreConfig settings = loaded.get();
     Stevedore stevedore = Stevedore.start(settings, Clock.systemUTC());
     LOG.info(
         () ->
