@@ -16,7 +16,10 @@
 # bytes, as nginx counts "m"); 0 means the plain loopback upstream (unthrottled, the default).
 # Every setting in the list gets its own RUNS runs and its own tables, one after the other, in the
 # same result file. The committed results come from
-#   perf/single-flight.sh --upstream-mbps 0,100
+#   perf/single-flight.sh --upstream-mbps 0,100,25
+# (100 MiB/s is a fast WAN link, but on a 2-CPU machine it is about as fast as Stevedore's fill
+# itself, and serving C copies (W) takes longer than the link time, so the CPUs still bound B;
+# 25 MiB/s is slow enough that the link bounds A and B there.)
 # A setting N > 0 puts a private nginx (reverse proxy, `limit_rate`) in front of the upstream
 # registry, and Stevedore and the peer both use the nginx URL as their upstream, so A, B and the
 # peer fetch over a link of N MiB/s (W reads no upstream). Why: on loopback the upstream is faster

@@ -7,9 +7,11 @@ import io.stevedore.cache.Evictor;
 import io.stevedore.cache.FillPolicy;
 import io.stevedore.cache.Maintenance;
 import io.stevedore.cache.ManifestCache;
+import io.stevedore.cache.Prefetcher;
 import io.stevedore.cache.ReferrersCache;
 import io.stevedore.config.StevedoreConfig;
 import io.stevedore.config.UpstreamConfig;
+import io.stevedore.route.ImagePrefetch;
 import io.stevedore.route.UpstreamRouter;
 import io.stevedore.store.Store;
 import io.stevedore.upstream.Upstream;
@@ -24,7 +26,8 @@ record Components(
     BlobCache blobs,
     ReferrersCache referrers,
     AccessTracker accesses,
-    Maintenance maintenance) {
+    Maintenance maintenance,
+    ImagePrefetch prefetch) {
 
   static Components build(
       Store store,
@@ -38,18 +41,22 @@ record Components(
     BlobCache blobs = new BlobCache(store.blobs(), store.links(), accesses, fillPolicy, clock);
     Evictor evictor = new Evictor(store.blobs(), blobs, accesses, store.pins(), config.maxSize());
     evictor.watch(blobs);
-    return new Components(
-        new UpstreamRouter(clients),
+    UpstreamRouter router = new UpstreamRouter(clients);
+    ManifestCache manifests =
         new ManifestCache(
             store.manifests(),
             store.tags(),
             store.links(),
             clock,
             config.manifestMemory(),
-            counters),
+            counters);
+    return new Components(
+        router,
+        manifests,
         blobs,
         new ReferrersCache(store.manifests(), store.tags(), clock, counters),
         accesses,
-        new Maintenance(store, evictor, accesses));
+        new Maintenance(store, evictor, accesses),
+        new ImagePrefetch(router, new Prefetcher(manifests, blobs, store.pins(), clock)));
   }
 }

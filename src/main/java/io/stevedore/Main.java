@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       GcCommand.class,
       VerifyCommand.class,
+      PrefetchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

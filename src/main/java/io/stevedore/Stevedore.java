@@ -61,7 +61,8 @@ public final class Stevedore implements AutoCloseable {
           components.manifests(),
           components.blobs(),
           components.referrers(),
-          components.maintenance());
+          components.maintenance(),
+          components.prefetch());
       WebServer server =
           WebServer.builder()
               .host(config.host())

@@ -1,5 +1,6 @@
 package io.stevedore;
 
+import java.io.PrintStream;
 import picocli.CommandLine.Command;
 
 /** {@code stevedore verify}: re-hash everything stored and remove what is corrupted. */
@@ -7,7 +8,13 @@ import picocli.CommandLine.Command;
     name = "verify",
     description = "Re-hash every stored blob and manifest; remove the corrupted ones.")
 final class VerifyCommand extends MaintenanceCommand {
-  VerifyCommand() {
-    super("verify", (maintenance, out) -> maintenance.verify(out::println));
+  @Override
+  String name() {
+    return "verify";
+  }
+
+  @Override
+  void run(Components components, PrintStream out) {
+    components.maintenance().verify(out::println);
   }
 }

@@ -8,6 +8,7 @@ import io.helidon.webserver.http.ServerResponse;
 import io.stevedore.cache.Maintenance;
 import io.stevedore.oci.ErrorCode;
 import io.stevedore.oci.RegistryException;
+import io.stevedore.route.ImagePrefetch;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -15,26 +16,48 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Maintenance of a running server, for {@code stevedore gc} and {@code stevedore verify}: {@code
- * POST /_stevedore/gc} and {@code POST /_stevedore/verify} stream their progress as text lines.
- * Only callers on this machine may use them (the command line runs there), until the admin API gets
- * authentication of its own.
+ * Maintenance of a running server, for {@code stevedore gc}, {@code verify} and {@code prefetch}:
+ * {@code POST /_stevedore/gc}, {@code /verify} and {@code /prefetch} stream their progress as text
+ * lines. Only callers on this machine may use them (the command line runs there), until the admin
+ * API gets authentication of its own.
  */
 final class AdminService implements HttpService {
   private final Maintenance maintenance;
+  private final ImagePrefetch prefetch;
 
-  AdminService(Maintenance maintenance) {
+  AdminService(Maintenance maintenance, ImagePrefetch prefetch) {
     this.maintenance = maintenance;
+    this.prefetch = prefetch;
   }
 
   @Override
   public void routing(HttpRules rules) {
     rules.post("/gc", (req, res) -> run(req, res, maintenance::gc));
     rules.post("/verify", (req, res) -> run(req, res, maintenance::verify));
+    rules.post("/prefetch", this::prefetch);
+  }
+
+  /** Body: one image per line; {@code ?platform=linux/amd64,linux/arm64} limits indexes. */
+  private void prefetch(ServerRequest request, ServerResponse response) throws IOException {
+    List<String> images =
+        request
+            .content()
+            .as(String.class)
+            .lines()
+            .map(String::strip)
+            .filter(l -> !l.isEmpty())
+            .toList();
+    Set<String> platforms =
+        request.query().contains("platform")
+            ? Set.of(request.query().get("platform").split(","))
+            : Set.of();
+    run(request, response, progress -> prefetch.prefetch(images, platforms, progress));
   }
 
   private static void run(

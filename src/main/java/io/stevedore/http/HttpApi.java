@@ -5,6 +5,7 @@ import io.stevedore.cache.BlobCache;
 import io.stevedore.cache.Maintenance;
 import io.stevedore.cache.ManifestCache;
 import io.stevedore.cache.ReferrersCache;
+import io.stevedore.route.ImagePrefetch;
 import io.stevedore.route.UpstreamRouter;
 
 /** Everything Stevedore serves over HTTP, in one routing that the server and tests share. */
@@ -17,9 +18,10 @@ public final class HttpApi {
       ManifestCache manifests,
       BlobCache blobs,
       ReferrersCache referrers,
-      Maintenance maintenance) {
+      Maintenance maintenance,
+      ImagePrefetch prefetch) {
     ErrorResponses.register(routing);
-    routing.register("/_stevedore", new AdminService(maintenance));
+    routing.register("/_stevedore", new AdminService(maintenance, prefetch));
     routing.register(new RegistryService(router, manifests, blobs, referrers));
   }
 }
