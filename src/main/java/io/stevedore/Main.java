@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
       GcCommand.class,
       VerifyCommand.class,
       PrefetchCommand.class,
+      ExportCommand.class,
+      ImportCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -114,6 +114,23 @@ class LayeringTest {
   }
 
   @Test
+  void airgap_sitsAtTheTop_besideHttp() {
+    noClasses()
+        .that()
+        .resideInAnyPackage(
+            "io.stevedore.cache..",
+            "io.stevedore.route..",
+            "io.stevedore.store..",
+            "io.stevedore.upstream..",
+            "io.stevedore.oci..",
+            "io.stevedore.http..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.stevedore.airgap..")
+        .check(classes);
+  }
+
+  @Test
   void http_doesNotTouchStoresOrUpstreamClientsDirectly() {
     noClasses()
         .that()

@@ -1,0 +1,178 @@
+package io.stevedore.airgap;
+
+import io.stevedore.oci.Descriptor;
+import io.stevedore.oci.Digest;
+import io.stevedore.oci.ErrorCode;
+import io.stevedore.oci.Manifest;
+import io.stevedore.oci.MediaType;
+import io.stevedore.oci.Reference;
+import io.stevedore.oci.RegistryException;
+import io.stevedore.route.ImageReference;
+import io.stevedore.route.UpstreamRouter;
+import io.stevedore.store.BlobWriter;
+import io.stevedore.store.Store;
+import io.stevedore.store.StoredManifest;
+import io.stevedore.store.TagEntry;
+import io.stevedore.store.TagKey;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Loads an OCI image-layout archive into the cache: every blob verified against its digest while
+ * it streams in; the images' manifests, tags, repository links and pins recorded only after the
+ * whole archive proved sound. A damaged archive leaves nothing behind: what it had stored is
+ * deleted again, and nothing was ever linked, so nothing of it was served.
+ */
+public final class Importer {
+  private final Store store;
+  private final UpstreamRouter router;
+  private final Clock clock;
+
+  public Importer(Store store, UpstreamRouter router, Clock clock) {
+    this.store = store;
+    this.router = router;
+    this.clock = clock;
+  }
+
+  /** A verified image, ready to be recorded. */
+  private record Loaded(String refName, UpstreamRouter.Route route, Reference reference, Descriptor top, List<StoredManifest> manifests, Set<Digest> digests) {}
+
+  public List<String> importArchive(InputStream archive, Consumer<String> progress)
+      throws IOException {
+    List<Digest> added = new ArrayList<>();
+    try {
+      List<ArchiveImage> images =
+          OciArchiveReader.read(archive, (digest, size, content) -> store(digest, size, content, added, progress));
+      List<Loaded> loaded = new ArrayList<>();
+      for (ArchiveImage image : images) {
+        loaded.add(load(image));
+      }
+      loaded.forEach(this::record);
+      List<String> names = loaded.stream().map(Loaded::refName).toList();
+      progress.accept("imported " + names.size() + " images, " + added.size() + " new blobs: " + names);
+      return names;
+    } catch (IOException | RuntimeException e) {
+      added.forEach(store.blobs()::delete);
+      progress.accept("failed: " + e.getMessage() + "; nothing of the archive was kept");
+      throw e;
+    }
+  }
+
+  private void store(
+      Digest digest, long size, InputStream content, List<Digest> added, Consumer<String> progress)
+      throws IOException {
+    if (store.blobs().find(digest).isPresent()) {
+      content.transferTo(OutputStream.nullOutputStream()); // the reader still verifies it
+      return;
+    }
+    BlobWriter writer = store.blobs().begin(digest);
+    try {
+      byte[] chunk = new byte[store.blobs().chunkSize()];
+      long index = 0;
+      int filled;
+      while ((filled = content.readNBytes(chunk, 0, chunk.length)) > 0) {
+        writer.write(index++, chunk, filled);
+      }
+      // The read that reached the end verified the digest; only now the blob becomes visible.
+      writer.commit(size, clock.instant());
+      added.add(digest);
+      progress.accept("stored " + digest + " (" + size + " bytes)");
+    } catch (IOException | RuntimeException e) {
+      writer.abort();
+      throw e;
+    }
+  }
+
+  private Loaded load(ArchiveImage image) {
+    String refName =
+        image
+            .refName()
+            .orElseThrow(
+                () ->
+                    new RegistryException(
+                        ErrorCode.NAME_INVALID,
+                        "an image in the archive has no org.opencontainers.image.ref.name"));
+    ImageReference reference = ImageReference.parse(refName);
+    UpstreamRouter.Route route = router.route(Optional.empty(), Optional.empty(), reference.name());
+    Descriptor top = image.descriptor();
+    List<StoredManifest> manifests = new ArrayList<>();
+    Set<Digest> digests = new LinkedHashSet<>();
+    StoredManifest topManifest = manifest(top);
+    manifests.add(topManifest);
+    digests.add(top.digest());
+    Manifest parsed = Manifest.parse(topManifest.body(), topManifest.mediaType());
+    List<Manifest> images = new ArrayList<>();
+    if (parsed.isIndex()) {
+      for (Manifest.Entry entry : parsed.entries()) {
+        if (store.blobs().find(entry.descriptor().digest()).isEmpty()) {
+          continue; // a platform that was not prefetched
+        }
+        StoredManifest child = manifest(entry.descriptor());
+        manifests.add(child);
+        digests.add(child.digest());
+        images.add(Manifest.parse(child.body(), child.mediaType()));
+      }
+    } else {
+      images.add(parsed);
+    }
+    for (Manifest manifest : images) {
+      for (Descriptor blob : manifest.references()) {
+        if (MediaType.isManifest(blob.mediaType()) || MediaType.isIndex(blob.mediaType())) {
+          continue; // a subject: another image, not part of this one
+        }
+        if (store.blobs().find(blob.digest()).isEmpty()) {
+          throw new RegistryException(
+              ErrorCode.BLOB_UNKNOWN, "the archive lacks blob " + blob.digest() + " of " + refName);
+        }
+        digests.add(blob.digest());
+      }
+    }
+    return new Loaded(refName, route, reference.reference(), top, manifests, digests);
+  }
+
+  private StoredManifest manifest(Descriptor descriptor) {
+    Digest digest = descriptor.digest();
+    if (store.blobs().find(digest).isEmpty()) {
+      throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "the archive lacks manifest " + digest);
+    }
+    return new StoredManifest(digest, descriptor.mediaType(), read(digest));
+  }
+
+  private byte[] read(Digest digest) {
+    long size = store.blobs().find(digest).orElseThrow().size();
+    if (size > 4 * 1024 * 1024) {
+      throw new RegistryException(ErrorCode.MANIFEST_INVALID, "manifest " + digest + " is over 4 MiB");
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream((int) size);
+    byte[] buffer = new byte[store.blobs().chunkSize()];
+    for (long index = 0; out.size() < size; index++) {
+      int length = store.blobs().readChunk(digest, index, buffer);
+      out.write(buffer, 0, length);
+    }
+    return out.toByteArray();
+  }
+
+  private void record(Loaded image) {
+    String upstream = image.route().upstream().config().name();
+    String repository = image.route().repository().value();
+    image.manifests().forEach(store.manifests()::put);
+    store.links().add(upstream, repository, image.digests());
+    store.pins().pin(image.refName(), image.digests());
+    if (image.reference() instanceof Reference.Tag tag) {
+      store
+          .tags()
+          .put(
+              new TagKey(upstream, repository, tag.name(), ""),
+              new TagEntry(image.top().digest(), image.top().mediaType(), clock.instant()));
+    }
+  }
+}
