@@ -1,6 +1,7 @@
 package io.stevedore.airgap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -41,6 +42,24 @@ class TarFormatTest {
     // 1 + 4 + 1 + 92 + 1 = 99 characters, so 2 digits make 101, which needs 3 digits: 102.
     String record = TarWriter.paxRecord("path", "x".repeat(92));
     assertThat(record).startsWith("102 ").hasSize(102);
+  }
+
+  @Test
+  void paxRecords_sizeBeyondTheOctalFieldIsRead_otherKeysIgnored() throws IOException {
+    String records =
+        TarWriter.paxRecord("mtime", "1704067200.5")
+            + TarWriter.paxRecord("size", "8589934592")
+            + TarWriter.paxRecord("path", "blobs/x");
+
+    assertThat(PaxRecords.parse(records.getBytes(StandardCharsets.UTF_8)))
+        .isEqualTo(new PaxRecords("blobs/x", 8_589_934_592L));
+  }
+
+  @Test
+  void paxRecords_wrongLength_isRejected() {
+    assertThatThrownBy(() -> PaxRecords.parse("12 path=a\n".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(InvalidArchiveException.class)
+        .hasMessageContaining("malformed PAX");
   }
 
   @Test
