@@ -125,16 +125,32 @@ die() { log "FAILED: $*"; exit 1; }
 WORK=""
 PIDS=()
 
-stop_pid() { # stop_pid PID: TERM, up to 10 s, then KILL
-  local pid="$1" i
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null
-  for ((i = 0; i < 100; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
+# PIDs are reused (pid_max is often 32768, and the JVMs' threads use up the same numbers), so a
+# process is only ever signalled while it is still this shell's child, and a finished one is
+# dropped from PIDS: a stale number must never stop someone else's process.
+mine() { # mine PID: the process exists and this shell started it
+  [ "$(ps -o ppid= -p "$1" 2>/dev/null | tr -d ' ')" = "$$" ]
+}
+forget_pid() { # forget_pid PID: drop it from PIDS
+  local pid kept=()
+  for pid in "${PIDS[@]}"; do
+    [ "$pid" != "$1" ] && kept+=("$pid")
   done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+  PIDS=("${kept[@]}")
+}
+
+stop_pid() { # stop_pid PID: TERM, up to 10 s, then KILL (only while it is this shell's child)
+  local pid="$1" i
+  if mine "$pid"; then
+    kill -TERM "$pid" 2>/dev/null
+    for ((i = 0; i < 100; i++)); do
+      mine "$pid" && kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    mine "$pid" && kill -KILL "$pid" 2>/dev/null
+  fi
   wait "$pid" 2>/dev/null
+  forget_pid "$pid"
   return 0
 }
 
@@ -142,7 +158,7 @@ cleanup() {
   local pid
   trap - EXIT INT TERM
   for pid in "${PIDS[@]}"; do
-    kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null
+    mine "$pid" && kill -TERM "$pid" 2>/dev/null
   done
   for pid in "${PIDS[@]}"; do
     stop_pid "$pid"
@@ -517,6 +533,9 @@ many_clients() { # many_clients BASE_URL WHAT: C clients at once, sets WALL
     wait "$i"
   done
   end="$(now)"
+  for i in "${pids[@]}"; do
+    forget_pid "$i"
+  done
   WALL="$(elapsed "$start" "$end")"
   for ((i = 1; i <= CLIENTS; i++)); do
     answer="$(cat "$WORK/client-$i.out")"

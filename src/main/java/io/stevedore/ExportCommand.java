@@ -1,6 +1,6 @@
 package io.stevedore;
 
-import io.stevedore.airgap.Exporter;
+import io.stevedore.bundle.Exporter;
 import io.stevedore.config.StevedoreConfig;
 import io.stevedore.store.Store;
 import io.stevedore.store.StoreLockedException;

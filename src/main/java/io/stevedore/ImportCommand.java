@@ -1,6 +1,6 @@
 package io.stevedore;
 
-import io.stevedore.airgap.Importer;
+import io.stevedore.bundle.Importer;
 import io.stevedore.cache.FillPolicy;
 import io.stevedore.config.StevedoreConfig;
 import io.stevedore.store.Store;

@@ -114,7 +114,7 @@ class LayeringTest {
   }
 
   @Test
-  void airgap_sitsAtTheTop_besideHttp() {
+  void bundle_sitsAtTheTop_besideHttp() {
     noClasses()
         .that()
         .resideInAnyPackage(
@@ -123,10 +123,11 @@ class LayeringTest {
             "io.stevedore.store..",
             "io.stevedore.upstream..",
             "io.stevedore.oci..",
-            "io.stevedore.http..")
+            "io.stevedore.http..",
+            "io.stevedore.airgap..")
         .should()
         .dependOnClassesThat()
-        .resideInAPackage("io.stevedore.airgap..")
+        .resideInAPackage("io.stevedore.bundle..")
         .check(classes);
   }
 

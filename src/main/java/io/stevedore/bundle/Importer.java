@@ -1,5 +1,7 @@
-package io.stevedore.airgap;
+package io.stevedore.bundle;
 
+import io.stevedore.airgap.ArchiveImage;
+import io.stevedore.airgap.OciArchiveReader;
 import io.stevedore.oci.Descriptor;
 import io.stevedore.oci.Digest;
 import io.stevedore.oci.ErrorCode;
@@ -27,10 +29,10 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Loads an OCI image-layout archive into the cache: every blob verified against its digest while
- * it streams in; the images' manifests, tags, repository links and pins recorded only after the
- * whole archive proved sound. A damaged archive leaves nothing behind: what it had stored is
- * deleted again, and nothing was ever linked, so nothing of it was served.
+ * Loads an OCI image-layout archive into the cache: every blob verified against its digest while it
+ * streams in; the images' manifests, tags, repository links and pins recorded only after the whole
+ * archive proved sound. A damaged archive leaves nothing behind: what it had stored is deleted
+ * again, and nothing was ever linked, so nothing of it was served.
  */
 public final class Importer {
   private final Store store;
@@ -44,21 +46,29 @@ public final class Importer {
   }
 
   /** A verified image, ready to be recorded. */
-  private record Loaded(String refName, UpstreamRouter.Route route, Reference reference, Descriptor top, List<StoredManifest> manifests, Set<Digest> digests) {}
+  private record Loaded(
+      String refName,
+      UpstreamRouter.Route route,
+      Reference reference,
+      Descriptor top,
+      List<StoredManifest> manifests,
+      Set<Digest> digests) {}
 
   public List<String> importArchive(InputStream archive, Consumer<String> progress)
       throws IOException {
     List<Digest> added = new ArrayList<>();
     try {
       List<ArchiveImage> images =
-          OciArchiveReader.read(archive, (digest, size, content) -> store(digest, size, content, added, progress));
+          new OciArchiveReader(archive)
+              .read((digest, size, content) -> store(digest, size, content, added, progress));
       List<Loaded> loaded = new ArrayList<>();
       for (ArchiveImage image : images) {
         loaded.add(load(image));
       }
       loaded.forEach(this::record);
       List<String> names = loaded.stream().map(Loaded::refName).toList();
-      progress.accept("imported " + names.size() + " images, " + added.size() + " new blobs: " + names);
+      progress.accept(
+          "imported " + names.size() + " images, " + added.size() + " new blobs: " + names);
       return names;
     } catch (IOException | RuntimeException e) {
       added.forEach(store.blobs()::delete);
@@ -142,7 +152,8 @@ public final class Importer {
   private StoredManifest manifest(Descriptor descriptor) {
     Digest digest = descriptor.digest();
     if (store.blobs().find(digest).isEmpty()) {
-      throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "the archive lacks manifest " + digest);
+      throw new RegistryException(
+          ErrorCode.MANIFEST_UNKNOWN, "the archive lacks manifest " + digest);
     }
     return new StoredManifest(digest, descriptor.mediaType(), read(digest));
   }
@@ -150,7 +161,8 @@ public final class Importer {
   private byte[] read(Digest digest) {
     long size = store.blobs().find(digest).orElseThrow().size();
     if (size > 4 * 1024 * 1024) {
-      throw new RegistryException(ErrorCode.MANIFEST_INVALID, "manifest " + digest + " is over 4 MiB");
+      throw new RegistryException(
+          ErrorCode.MANIFEST_INVALID, "manifest " + digest + " is over 4 MiB");
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream((int) size);
     byte[] buffer = new byte[store.blobs().chunkSize()];

@@ -1,5 +1,6 @@
-package io.stevedore.airgap;
+package io.stevedore.bundle;
 
+import io.stevedore.airgap.OciArchiveWriter;
 import io.stevedore.oci.Descriptor;
 import io.stevedore.oci.Digest;
 import io.stevedore.oci.ErrorCode;
@@ -64,12 +65,14 @@ public final class Exporter {
                             new RegistryException(
                                 ErrorCode.BLOB_UNKNOWN,
                                 "blob " + digest + " of " + image + " is not in the cache"));
-            archive.addBlob(digest, blob.size(), stream -> copy(digest, blob.size(), buffer, stream));
+            archive.addBlob(
+                digest, blob.size(), stream -> copy(digest, blob.size(), buffer, stream));
             bytes += blob.size();
           }
         }
         archive.addImage(image, top);
-        progress.accept("exported " + image + ": " + digests.size() + " objects, " + bytes + " bytes");
+        progress.accept(
+            "exported " + image + ": " + digests.size() + " objects, " + bytes + " bytes");
       }
     }
   }
