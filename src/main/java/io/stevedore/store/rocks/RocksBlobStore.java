@@ -12,6 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.ReadOptions;
@@ -28,6 +32,7 @@ import org.rocksdb.WriteOptions;
  * open uses to reclaim the chunks.
  */
 final class RocksBlobStore implements BlobStore {
+  private static final Logger LOG = Logger.getLogger(RocksBlobStore.class.getName());
   private static final byte FILLING = 1;
   private static final byte COMPLETE = 2;
   private static final int RECORD_LENGTH = 1 + 8;
@@ -44,6 +49,10 @@ final class RocksBlobStore implements BlobStore {
   // skipping RocksDB's per-read block checksum nearly doubles serving speed (STACK.md), and
   // `stevedore verify` re-hashes everything for bit rot.
   private final ReadOptions chunkReads = new ReadOptions().setVerifyChecksums(false);
+  // Aborted fills whose chunks could not be deleted (the store refused writes: a full disk).
+  // Deleted once writing works again; a new begin() of the same digest takes them over. Changes
+  // happen under the set's lock so a retry never deletes a fill that began again meanwhile.
+  private final Set<Digest> leftovers = ConcurrentHashMap.newKeySet();
 
   RocksBlobStore(
       RocksDB db,
@@ -83,13 +92,18 @@ final class RocksBlobStore implements BlobStore {
 
   @Override
   public BlobWriter begin(Digest digest) {
+    synchronized (leftovers) {
+      leftovers.remove(digest); // deleting earlier chunks is what begin does anyway
+    }
     try (StoreGuard.Lease lease = guard.enter()) {
       deleteChunks(digest);
       db.put(meta, key(digest), record(FILLING, 0));
-      return new Writer(digest);
     } catch (RocksDBException e) {
       throw RocksStore.failure("cannot start blob " + digest, e);
     }
+    // The store takes writes again: a good moment to discard what a full disk left behind.
+    discardLeftovers();
+    return new Writer(digest);
   }
 
   @Override
@@ -183,6 +197,25 @@ final class RocksBlobStore implements BlobStore {
     return ByteBuffer.allocate(8).putLong(at.toEpochMilli()).array();
   }
 
+  /** Deletes the chunks of aborted fills that could not be deleted when they were aborted. */
+  void discardLeftovers() {
+    for (Digest digest : List.copyOf(leftovers)) {
+      synchronized (leftovers) {
+        if (!leftovers.remove(digest)) {
+          continue; // begun again meanwhile
+        }
+        try {
+          delete(digest);
+          LOG.info(() -> "discarded the chunks of the aborted fill of " + digest);
+        } catch (RuntimeException e) {
+          leftovers.add(digest);
+          LOG.log(Level.FINE, "cannot discard the chunks of " + digest + " yet", e);
+          return;
+        }
+      }
+    }
+  }
+
   /** Reclaims the chunks of blobs whose fill never committed (a crash, a kill -9). */
   void discardUnfinished() {
     List<byte[]> unfinished = new ArrayList<>();
@@ -196,6 +229,33 @@ final class RocksBlobStore implements BlobStore {
     for (byte[] key : unfinished) {
       delete(Digest.parse(new String(key, StandardCharsets.UTF_8)));
     }
+  }
+
+  /** Whether any record (complete or not) is kept for {@code digest}; for tests. */
+  boolean hasRecord(Digest digest) {
+    try (StoreGuard.Lease lease = guard.enter()) {
+      return db.get(meta, key(digest)) != null;
+    } catch (RocksDBException e) {
+      throw RocksStore.failure("cannot read blob record " + digest, e);
+    }
+  }
+
+  /** How many chunk keys of {@code digest} are visible; for tests. */
+  long chunkCount(Digest digest) {
+    byte[] prefix = key(digest);
+    long count = 0;
+    try (StoreGuard.Lease lease = guard.enter();
+        RocksIterator it = db.newIterator(chunks)) {
+      for (it.seek(prefix); it.isValid(); it.next()) {
+        byte[] key = it.key();
+        if (key.length != prefix.length + 8
+            || !java.util.Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length)) {
+          break;
+        }
+        count++;
+      }
+    }
+    return count;
   }
 
   private void deleteChunks(Digest digest) throws RocksDBException {
@@ -253,7 +313,16 @@ final class RocksBlobStore implements BlobStore {
 
     @Override
     public void abort() {
-      delete(digest);
+      try {
+        delete(digest);
+      } catch (RuntimeException e) {
+        // A full disk refuses deletes too: retry once writes work again (or at the next open,
+        // which discards every unfinished blob).
+        synchronized (leftovers) {
+          leftovers.add(digest);
+        }
+        throw e;
+      }
     }
   }
 }

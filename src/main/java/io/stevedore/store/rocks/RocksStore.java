@@ -13,19 +13,36 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Logger;
+import org.rocksdb.AbstractEventListener;
+import org.rocksdb.BackgroundErrorReason;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompactRangeOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.Status;
 
 /**
  * The embedded RocksDB database under {@code storage.path}: one column family per kind of record.
  * Opening it discards the chunks of fills that a crash interrupted.
+ *
+ * <p>A full disk: RocksDB fails the write that hit ENOSPC (the fill fails, its client sees a 5xx or
+ * a cut-off body) and then refuses every write with that error while reads keep working, so cached
+ * content is still served. RocksDB's SstFileManager (it makes one by default) polls the free space
+ * every 5 s and resumes writing by itself once at least the largest write buffer ({@link
+ * #CHUNK_WRITE_BUFFER}) is free again: measured about 5 s after space was freed (RocksJava has no
+ * {@code DB::Resume()} to call). Fills whose clean-up failed meanwhile are discarded then.
+ *
+ * <p>Not used as a disk-full stand-in: {@code SstFileManager.setMaxAllowedSpaceUsage}. RocksDB
+ * checks it only after a flush and then stalls writers (a put blocked for minutes here) rather than
+ * failing them, which would hang fills instead of failing them.
  */
 public final class RocksStore implements Store {
+  private static final Logger LOG = Logger.getLogger(RocksStore.class.getName());
   static final byte[] BLOBS = "blobs".getBytes(StandardCharsets.UTF_8);
   static final byte[] CHUNKS = "chunks".getBytes(StandardCharsets.UTF_8);
   static final byte[] MANIFESTS = "manifests".getBytes(StandardCharsets.UTF_8);
@@ -41,9 +58,25 @@ public final class RocksStore implements Store {
    */
   public static final int DEFAULT_CHUNK_SIZE = 1024 * 1024;
 
+  /**
+   * Memtable of the chunks family: chunks wait there (and in the WAL) until a flush moves them to
+   * blob files, so a small buffer keeps that copy, and the disk it takes beyond the quota, small.
+   * It is also the free space RocksDB needs to resume after ENOSPC.
+   */
+  static final long CHUNK_WRITE_BUFFER = 16L * 1024 * 1024;
+
+  /**
+   * A WAL file can be deleted only when every column family with data in it has flushed; the small
+   * families (a fill's FILLING record) flush rarely, so without a cap a 320 MB fill kept six 64 MB
+   * WAL files (2.2x its size on disk). Past this total RocksDB flushes the families that hold the
+   * oldest WAL.
+   */
+  static final long MAX_TOTAL_WAL_SIZE = 64L * 1024 * 1024;
+
   private final RocksDB db;
   private final StoreGuard guard = new StoreGuard();
   private final DBOptions dbOptions;
+  private final SpaceListener listener;
   private final List<ColumnFamilyOptions> cfOptions = new ArrayList<>();
   private final List<ColumnFamilyHandle> handles = new ArrayList<>();
   private final RocksBlobStore blobs;
@@ -54,17 +87,16 @@ public final class RocksStore implements Store {
 
   private RocksStore(Path directory, int chunkSize) throws RocksDBException {
     RocksDB.loadLibrary();
+    listener = new SpaceListener();
     dbOptions =
         new DBOptions()
             .setCreateIfMissing(true)
             .setCreateMissingColumnFamilies(true)
             .setMaxBackgroundJobs(2)
-            // Small column families (records, access times) would otherwise keep every WAL file
-            // alive until they flush, holding a copy of all chunk data written meanwhile: past
-            // this total, RocksDB flushes whatever pins the oldest WAL file.
-            .setMaxTotalWalSize(64L * 1024 * 1024)
             // Spread the page-cache write-back of big fills instead of one stall at flush time.
-            .setBytesPerSync(1024 * 1024);
+            .setBytesPerSync(1024 * 1024)
+            .setMaxTotalWalSize(MAX_TOTAL_WAL_SIZE)
+            .setListeners(List.of(listener));
     ColumnFamilyOptions small = new ColumnFamilyOptions();
     // Layers are compressed already; chunks go to BlobDB files so multi-GB of layer bytes are
     // never rewritten by compaction, and deleted blobs' space comes back through blob GC.
@@ -76,9 +108,7 @@ public final class RocksStore implements Store {
             .setBlobCompressionType(CompressionType.NO_COMPRESSION)
             .setEnableBlobGarbageCollection(true)
             .setBlobGarbageCollectionAgeCutoff(1.0)
-            // Chunks wait in the memtable (and the WAL) until a flush moves them to blob files:
-            // a small buffer keeps that copy, and the disk it takes beyond the quota, small.
-            .setWriteBufferSize(16L * 1024 * 1024);
+            .setWriteBufferSize(CHUNK_WRITE_BUFFER);
     cfOptions.add(small);
     cfOptions.add(chunkOptions);
     List<ColumnFamilyDescriptor> descriptors =
@@ -98,6 +128,7 @@ public final class RocksStore implements Store {
     tags = new RocksTagStore(db, guard, handles.get(4));
     links = new RocksLinkStore(db, guard, handles.get(5));
     pins = new RocksPinStore(db, guard, handles.get(7));
+    listener.recovered = blobs::discardLeftovers;
     blobs.discardUnfinished();
   }
 
@@ -119,6 +150,24 @@ public final class RocksStore implements Store {
       throw new StoreException(message, e);
     } catch (java.io.IOException e) {
       throw new StoreException("cannot open the store at " + directory + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Compacts every column family down to the last level, which drops deleted keys and lets blob GC
+   * remove blob files with no live chunk: afterwards the directory holds about the live data.
+   */
+  void compact() {
+    try (StoreGuard.Lease lease = guard.enter();
+        CompactRangeOptions options =
+            new CompactRangeOptions()
+                .setBottommostLevelCompaction(
+                    CompactRangeOptions.BottommostLevelCompaction.kForce)) {
+      for (ColumnFamilyHandle handle : handles) {
+        db.compactRange(handle, null, null, options);
+      }
+    } catch (RocksDBException e) {
+      throw failure("cannot compact the store", e);
     }
   }
 
@@ -155,10 +204,61 @@ public final class RocksStore implements Store {
           db.close();
           dbOptions.close();
           cfOptions.forEach(ColumnFamilyOptions::close);
+          listener.close();
         });
   }
 
   static StoreException failure(String what, RocksDBException e) {
-    return new StoreException(what + ": " + e.getMessage(), e);
+    String advice =
+        outOfSpace(e.getStatus())
+            ? " (the store is out of disk space: cached content is still served, and writing"
+                + " resumes by itself once "
+                + CHUNK_WRITE_BUFFER / (1024 * 1024)
+                + " MiB are free)"
+            : "";
+    return new StoreException(what + ": " + e.getMessage() + advice, e);
+  }
+
+  /** ENOSPC: IOError/NoSpace (RocksDB's own space limit would say "Max allowed space"). */
+  static boolean outOfSpace(Status status) {
+    return status != null
+        && (status.getSubCode() == Status.SubCode.NoSpace
+            || (status.getState() != null && status.getState().contains("space")));
+  }
+
+  /** Tells the log when writing stops for lack of space and when it works again. */
+  private static final class SpaceListener extends AbstractEventListener {
+    volatile Runnable recovered = () -> {};
+
+    SpaceListener() {
+      super(
+          EnabledEventCallback.ON_BACKGROUND_ERROR,
+          EnabledEventCallback.ON_ERROR_RECOVERY_COMPLETED);
+    }
+
+    @Override
+    public void onBackgroundError(BackgroundErrorReason reason, Status status) {
+      LOG.warning(
+          () ->
+              "the store stopped writing ("
+                  + reason
+                  + ": "
+                  + status.getCodeString()
+                  + " "
+                  + status.getState()
+                  + "); reads go on"
+                  + (outOfSpace(status)
+                      ? "; writing resumes by itself once "
+                          + CHUNK_WRITE_BUFFER / (1024 * 1024)
+                          + " MiB of disk are free"
+                      : ""));
+    }
+
+    @Override
+    public void onErrorRecoveryCompleted(Status old) {
+      LOG.warning("the store writes again (recovered from " + old.getCodeString() + ")");
+      // Not on RocksDB's own thread: the clean-up writes to the database.
+      Thread.ofVirtual().name("store-recovered").start(recovered);
+    }
   }
 }
