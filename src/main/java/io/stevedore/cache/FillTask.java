@@ -6,6 +6,7 @@ import io.stevedore.oci.RegistryException;
 import io.stevedore.oci.RepositoryName;
 import io.stevedore.store.BlobStore;
 import io.stevedore.store.BlobWriter;
+import io.stevedore.store.StoreException;
 import io.stevedore.upstream.BlobStream;
 import io.stevedore.upstream.Upstream;
 import java.io.IOException;
@@ -70,7 +71,7 @@ final class FillTask implements Runnable {
     } catch (RuntimeException e) {
       // Waiters learn of the failure before its chunks go, so a reader that finds a chunk
       // missing finds the reason too.
-      fill.failed(e);
+      fill.failed(e instanceof StoreException store ? unavailable(store) : e);
       if (writer != null) {
         abortQuietly(writer);
       }
@@ -245,6 +246,16 @@ final class FillTask implements Runnable {
       Thread.currentThread().interrupt();
       throw new RegistryException(ErrorCode.UNAVAILABLE, 503, "fill interrupted");
     }
+  }
+
+  /** A store that cannot take the blob (a full disk): the client may retry later. */
+  private RegistryException unavailable(StoreException e) {
+    return new RegistryException(
+        ErrorCode.UNAVAILABLE,
+        503,
+        "the cache cannot store blob " + digest + " now: " + e.getMessage(),
+        null,
+        e);
   }
 
   /** Temporary upstream trouble in the middle of a blob, treated like a broken connection. */

@@ -10,6 +10,7 @@ import io.stevedore.oci.RegistryException;
 import io.stevedore.oci.RepositoryName;
 import io.stevedore.store.LinkStore;
 import io.stevedore.store.ManifestStore;
+import io.stevedore.store.StoreException;
 import io.stevedore.store.StoredManifest;
 import io.stevedore.store.TagEntry;
 import io.stevedore.store.TagKey;
@@ -174,8 +175,12 @@ public final class ManifestCache {
       if (decision == TagPolicy.Decision.REVALIDATE && known.isPresent()) {
         Optional<ManifestHead> head = upstream.headManifest(repository, tag, accepted);
         if (head.isPresent() && head.get().digest().equals(known.get().digest())) {
-          tags.put(
-              key, new TagEntry(known.get().digest(), known.get().mediaType(), clock.instant()));
+          bestEffort(
+              () ->
+                  tags.put(
+                      key,
+                      new TagEntry(
+                          known.get().digest(), known.get().mediaType(), clock.instant())));
           return served(known.get(), false);
         }
       }
@@ -218,7 +223,7 @@ public final class ManifestCache {
     Digest digest = fetched.claimedDigest().orElseGet(() -> Digest.sha256(fetched.body()));
     StoredManifest manifest =
         keep(upstream, repository, verified(upstream, repository, tag, fetched, digest));
-    tags.put(key, new TagEntry(digest, manifest.mediaType(), clock.instant()));
+    bestEffort(() -> tags.put(key, new TagEntry(digest, manifest.mediaType(), clock.instant())));
     return served(manifest, false);
   }
 
@@ -252,10 +257,25 @@ public final class ManifestCache {
 
   private StoredManifest keep(
       Upstream upstream, RepositoryName repository, StoredManifest manifest) {
-    store.put(manifest);
     hot.put(manifest.digest(), manifest);
-    links.linkManifest(upstream, repository, manifest);
+    bestEffort(
+        () -> {
+          store.put(manifest);
+          links.linkManifest(upstream, repository, manifest);
+        });
     return manifest;
+  }
+
+  /**
+   * A store that refuses writes (a full disk) must not take serving down with it: the manifest was
+   * verified and is served; it is just not remembered this time.
+   */
+  private static void bestEffort(Runnable write) {
+    try {
+      write.run();
+    } catch (StoreException e) {
+      LOG.warning(() -> "not cached: " + e.getMessage());
+    }
   }
 
   private static ServedManifest served(StoredManifest manifest, boolean stale) {

@@ -6,12 +6,14 @@ import io.stevedore.oci.Manifest;
 import io.stevedore.oci.RegistryException;
 import io.stevedore.oci.RepositoryName;
 import io.stevedore.store.LinkStore;
+import io.stevedore.store.StoreException;
 import io.stevedore.store.StoredManifest;
 import io.stevedore.upstream.Upstream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /**
  * Repository isolation: content is stored once per digest, but a repository sees only what is
@@ -20,6 +22,7 @@ import java.util.function.Supplier;
  * knows their digests.
  */
 final class RepositoryLinks {
+  private static final Logger LOG = Logger.getLogger(RepositoryLinks.class.getName());
   private final LinkStore links;
 
   RepositoryLinks(LinkStore links) {
@@ -30,8 +33,16 @@ final class RepositoryLinks {
     return links.contains(upstream.config().name(), repository.value(), digest);
   }
 
+  /**
+   * Links one digest. Best effort: a store that refuses writes (a full disk) costs an upstream
+   * confirmation next time, not this request.
+   */
   void link(Upstream upstream, RepositoryName repository, Digest digest) {
-    links.add(upstream.config().name(), repository.value(), List.of(digest));
+    try {
+      links.add(upstream.config().name(), repository.value(), List.of(digest));
+    } catch (StoreException e) {
+      LOG.warning(() -> "link not recorded: " + e.getMessage());
+    }
   }
 
   /** Links a manifest and everything it references (config, layers, child manifests, subject). */

@@ -80,10 +80,8 @@ class DiskFullIT {
         .as("a 5xx or a cut-off body: %s", first)
         .isTrue();
     Got refused = get(bigPath);
-    assertThat(refused.status())
-        .as("while the disk is full: %s", refused)
-        .isGreaterThanOrEqualTo(500);
-    assertThat(refused.text()).contains("space");
+    assertThat(refused.status()).as("while the disk is full: %s", refused).isEqualTo(503);
+    assertThat(refused.text()).contains("UNAVAILABLE").contains("space");
 
     assertCachedImageServed();
 
