@@ -1,5 +1,7 @@
 package io.stevedore;
 
+import io.stevedore.bundle.Exporter;
+import io.stevedore.bundle.Importer;
 import io.stevedore.cache.AccessTracker;
 import io.stevedore.cache.BlobCache;
 import io.stevedore.cache.CacheCounters;
@@ -27,7 +29,9 @@ record Components(
     ReferrersCache referrers,
     AccessTracker accesses,
     Maintenance maintenance,
-    ImagePrefetch prefetch) {
+    ImagePrefetch prefetch,
+    Exporter exporter,
+    Importer importer) {
 
   static Components build(
       Store store,
@@ -57,6 +61,8 @@ record Components(
         new ReferrersCache(store.manifests(), store.tags(), clock, counters),
         accesses,
         new Maintenance(store, evictor, accesses),
-        new ImagePrefetch(router, new Prefetcher(manifests, blobs, store.pins(), clock)));
+        new ImagePrefetch(router, new Prefetcher(manifests, blobs, store.pins(), clock)),
+        new Exporter(store),
+        new Importer(store, router, clock));
   }
 }

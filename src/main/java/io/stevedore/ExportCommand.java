@@ -37,21 +37,25 @@ final class ExportCommand implements Callable<Integer> {
     if (settings.isEmpty()) {
       return 2;
     }
-    try (Store store = RocksStore.open(settings.get().storagePath())) {
-      // Written beside the target and renamed at the end: a failed export leaves no half archive.
-      Path partial = out.resolveSibling(out.getFileName() + ".partial");
-      try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(partial), 1 << 20)) {
+    // Written beside the target and renamed at the end: a failed export leaves no half archive.
+    Path partial = out.resolveSibling(out.getFileName() + ".partial");
+    try {
+      try (Store store = RocksStore.open(settings.get().storagePath());
+          OutputStream file = new BufferedOutputStream(Files.newOutputStream(partial), 1 << 20)) {
         new Exporter(store).export(images, file, System.out::println);
-      } catch (Exception e) {
-        Files.deleteIfExists(partial);
-        throw e;
+      } catch (StoreLockedException running) {
+        if (!AdminClient.of(settings.get())
+            .download("export", String.join("\n", images), partial)) {
+          Files.deleteIfExists(partial);
+          return 1;
+        }
       }
-      Files.move(partial, out, StandardCopyOption.REPLACE_EXISTING);
-      System.out.println("wrote " + out + " (" + Files.size(out) + " bytes)");
-      return 0;
-    } catch (StoreLockedException e) {
-      System.err.println("stevedore: the store is in use by a running server; stop it to export");
-      return 1;
+    } catch (Exception e) {
+      Files.deleteIfExists(partial);
+      throw e;
     }
+    Files.move(partial, out, StandardCopyOption.REPLACE_EXISTING);
+    System.out.println("wrote " + out + " (" + Files.size(out) + " bytes)");
+    return 0;
   }
 }

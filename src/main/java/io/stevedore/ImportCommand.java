@@ -9,6 +9,7 @@ import io.stevedore.store.rocks.RocksStore;
 import io.stevedore.upstream.OkHttpUpstream;
 import java.io.BufferedInputStream;
 import java.io.InputStream;
+import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -47,8 +48,8 @@ final class ImportCommand implements Callable<Integer> {
       new Importer(store, components.router(), clock).importArchive(in, System.out::println);
       return 0;
     } catch (StoreLockedException e) {
-      System.err.println("stevedore: the store is in use by a running server; stop it to import");
-      return 1;
+      return AdminClient.of(settings.get()).stream(
+          "import", HttpRequest.BodyPublishers.ofFile(archive));
     } catch (RuntimeException | java.io.IOException e) {
       System.err.println("stevedore: import failed: " + e.getMessage());
       return 1;

@@ -7,14 +7,8 @@ import io.stevedore.store.StoreLockedException;
 import io.stevedore.store.rocks.RocksStore;
 import io.stevedore.upstream.CircuitBreakerUpstream;
 import io.stevedore.upstream.OkHttpUpstream;
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Optional;
@@ -77,24 +71,8 @@ abstract class MaintenanceCommand implements Callable<Integer> {
   }
 
   private int throughServer(StevedoreConfig settings) throws Exception {
-    String host = settings.host().equals("0.0.0.0") ? "127.0.0.1" : settings.host();
-    URI uri =
-        URI.create("http://" + host + ":" + settings.port() + "/_stevedore/" + name() + query());
-    System.out.println("the store is in use: asking the server at " + uri);
-    HttpResponse<InputStream> response =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(uri)
-                    .POST(HttpRequest.BodyPublishers.ofString(body()))
-                    .build(),
-                HttpResponse.BodyHandlers.ofInputStream());
-    AtomicBoolean failed = new AtomicBoolean(response.statusCode() != 200);
-    try (BufferedReader lines =
-        new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-      PrintStream out = new FailureWatchingStream(System.out, failed);
-      lines.lines().forEach(out::println);
-    }
-    return failed.get() ? 1 : 0;
+    return AdminClient.of(settings).stream(
+        name() + query(), HttpRequest.BodyPublishers.ofString(body()));
   }
 
   /** Passes lines on, noting whether one reported a failure. */

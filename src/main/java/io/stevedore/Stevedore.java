@@ -62,7 +62,9 @@ public final class Stevedore implements AutoCloseable {
           components.blobs(),
           components.referrers(),
           components.maintenance(),
-          components.prefetch());
+          components.prefetch(),
+          components.exporter(),
+          components.importer());
       WebServer server =
           WebServer.builder()
               .host(config.host())

@@ -114,7 +114,7 @@ class LayeringTest {
   }
 
   @Test
-  void bundle_sitsAtTheTop_besideHttp() {
+  void bundle_isUsedOnlyByTheTop() {
     noClasses()
         .that()
         .resideInAnyPackage(
@@ -123,7 +123,6 @@ class LayeringTest {
             "io.stevedore.store..",
             "io.stevedore.upstream..",
             "io.stevedore.oci..",
-            "io.stevedore.http..",
             "io.stevedore.airgap..")
         .should()
         .dependOnClassesThat()

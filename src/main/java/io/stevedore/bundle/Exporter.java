@@ -33,13 +33,8 @@ public final class Exporter {
    */
   public void export(List<String> images, OutputStream out, Consumer<String> progress)
       throws IOException {
+    check(images);
     Map<String, Set<Digest>> pins = store.pins().all();
-    for (String image : images) {
-      if (!pins.containsKey(image) || pins.get(image).isEmpty()) {
-        throw new RegistryException(
-            ErrorCode.NAME_UNKNOWN, image + " is not in the cache: prefetch it first");
-      }
-    }
     byte[] buffer = new byte[store.blobs().chunkSize()];
     try (OciArchiveWriter archive = new OciArchiveWriter(out)) {
       for (String image : images) {
@@ -73,6 +68,21 @@ public final class Exporter {
         archive.addImage(image, top);
         progress.accept(
             "exported " + image + ": " + digests.size() + " objects, " + bytes + " bytes");
+      }
+    }
+  }
+
+  /**
+   * Fails before any byte is written when an image was not prefetched.
+   *
+   * @throws RegistryException NAME_UNKNOWN naming the image
+   */
+  public void check(List<String> images) {
+    Map<String, Set<Digest>> pins = store.pins().all();
+    for (String image : images) {
+      if (!pins.containsKey(image) || pins.get(image).isEmpty()) {
+        throw new RegistryException(
+            ErrorCode.NAME_UNKNOWN, image + " is not in the cache: prefetch it first");
       }
     }
   }

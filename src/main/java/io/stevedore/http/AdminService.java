@@ -5,11 +5,14 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.stevedore.bundle.Exporter;
+import io.stevedore.bundle.Importer;
 import io.stevedore.cache.Maintenance;
 import io.stevedore.oci.ErrorCode;
 import io.stevedore.oci.RegistryException;
 import io.stevedore.route.ImagePrefetch;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -30,10 +33,15 @@ import java.util.function.Function;
 final class AdminService implements HttpService {
   private final Maintenance maintenance;
   private final ImagePrefetch prefetch;
+  private final Exporter exporter;
+  private final Importer importer;
 
-  AdminService(Maintenance maintenance, ImagePrefetch prefetch) {
+  AdminService(
+      Maintenance maintenance, ImagePrefetch prefetch, Exporter exporter, Importer importer) {
     this.maintenance = maintenance;
     this.prefetch = prefetch;
+    this.exporter = exporter;
+    this.importer = importer;
   }
 
   @Override
@@ -41,6 +49,45 @@ final class AdminService implements HttpService {
     rules.post("/gc", (req, res) -> run(req, res, maintenance::gc));
     rules.post("/verify", (req, res) -> run(req, res, maintenance::verify));
     rules.post("/prefetch", this::prefetch);
+    rules.post("/import", this::importArchive);
+    rules.post("/export", this::export);
+  }
+
+  /** Body: the archive, streamed; answers with progress lines. */
+  private void importArchive(ServerRequest request, ServerResponse response) throws IOException {
+    try (InputStream archive = request.content().inputStream()) {
+      run(
+          request,
+          response,
+          progress -> {
+            try {
+              return importer.importArchive(archive, progress);
+            } catch (IOException | RuntimeException e) {
+              return null; // the importer reported it as a "failed:" line
+            }
+          });
+    }
+  }
+
+  /** Body: one image per line; answers with the archive, streamed. */
+  private void export(ServerRequest request, ServerResponse response) throws IOException {
+    requireLocal(request);
+    List<String> images = lines(request);
+    exporter.check(images);
+    response.header(HeaderNames.CONTENT_TYPE, "application/x-tar");
+    try (OutputStream out = response.outputStream()) {
+      exporter.export(images, out, line -> {});
+    }
+  }
+
+  private static List<String> lines(ServerRequest request) {
+    return request
+        .content()
+        .as(String.class)
+        .lines()
+        .map(String::strip)
+        .filter(l -> !l.isEmpty())
+        .toList();
   }
 
   /** Body: one image per line; {@code ?platform=linux/amd64,linux/arm64} limits indexes. */
@@ -63,10 +110,7 @@ final class AdminService implements HttpService {
   private static void run(
       ServerRequest request, ServerResponse response, Function<Consumer<String>, ?> chore)
       throws IOException {
-    if (!local(request.remotePeer().address())) {
-      throw new RegistryException(
-          ErrorCode.DENIED, "maintenance is only allowed from this machine");
-    }
+    requireLocal(request);
     response.header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
     try (OutputStream out = response.outputStream()) {
       chore.apply(
@@ -78,6 +122,13 @@ final class AdminService implements HttpService {
               throw new UncheckedIOException(e);
             }
           });
+    }
+  }
+
+  private static void requireLocal(ServerRequest request) {
+    if (!local(request.remotePeer().address())) {
+      throw new RegistryException(
+          ErrorCode.DENIED, "maintenance is only allowed from this machine");
     }
   }
 

@@ -1,6 +1,8 @@
 package io.stevedore.http;
 
 import io.helidon.webserver.http.HttpRouting;
+import io.stevedore.bundle.Exporter;
+import io.stevedore.bundle.Importer;
 import io.stevedore.cache.BlobCache;
 import io.stevedore.cache.Maintenance;
 import io.stevedore.cache.ManifestCache;
@@ -19,9 +21,11 @@ public final class HttpApi {
       BlobCache blobs,
       ReferrersCache referrers,
       Maintenance maintenance,
-      ImagePrefetch prefetch) {
+      ImagePrefetch prefetch,
+      Exporter exporter,
+      Importer importer) {
     ErrorResponses.register(routing);
-    routing.register("/_stevedore", new AdminService(maintenance, prefetch));
+    routing.register("/_stevedore", new AdminService(maintenance, prefetch, exporter, importer));
     routing.register(new RegistryService(router, manifests, blobs, referrers));
   }
 }

@@ -159,6 +159,10 @@ class AirgapIT {
     assertThat(multiDigest).isEqualTo(multi.digest());
     assertThat(bigDigest).isEqualTo(big.digest());
 
+    // Importing into a running mirror goes through it (the store is locked by the server).
+    ExecResult again = cli(b, List.of(SMALL_HEAP), "import", bundle.toString());
+    assertThat(again.stdout()).contains("asking the server").contains("imported 2 images");
+
     if (Containerd.canRun()) {
       try (Containerd containerd =
           Containerd.start(Files.createDirectories(tmp.resolve("containerd")))) {
