@@ -92,14 +92,7 @@ final class AdminService implements HttpService {
 
   /** Body: one image per line; {@code ?platform=linux/amd64,linux/arm64} limits indexes. */
   private void prefetch(ServerRequest request, ServerResponse response) throws IOException {
-    List<String> images =
-        request
-            .content()
-            .as(String.class)
-            .lines()
-            .map(String::strip)
-            .filter(l -> !l.isEmpty())
-            .toList();
+    List<String> images = lines(request);
     Set<String> platforms =
         request.query().contains("platform")
             ? Set.of(request.query().get("platform").split(","))
