@@ -35,7 +35,6 @@ public final class Exporter {
       throws IOException {
     check(images);
     Map<String, Set<Digest>> pins = store.pins().all();
-    byte[] buffer = new byte[store.blobs().chunkSize()];
     try (OciArchiveWriter archive = new OciArchiveWriter(out)) {
       for (String image : images) {
         Set<Digest> digests = pins.get(image);
@@ -61,7 +60,7 @@ public final class Exporter {
                                 ErrorCode.BLOB_UNKNOWN,
                                 "blob " + digest + " of " + image + " is not in the cache"));
             archive.addBlob(
-                digest, blob.size(), stream -> copy(digest, blob.size(), buffer, stream));
+                digest, blob.size(), stream -> store.blobs().copyTo(digest, blob.size(), stream));
             bytes += blob.size();
           }
         }
@@ -84,15 +83,6 @@ public final class Exporter {
         throw new RegistryException(
             ErrorCode.NAME_UNKNOWN, image + " is not in the cache: prefetch it first");
       }
-    }
-  }
-
-  private void copy(Digest digest, long size, byte[] buffer, OutputStream out) throws IOException {
-    long written = 0;
-    for (long index = 0; written < size; index++) {
-      int length = store.blobs().readChunk(digest, index, buffer);
-      out.write(buffer, 0, length);
-      written += length;
     }
   }
 }

@@ -165,10 +165,10 @@ public final class Importer {
           ErrorCode.MANIFEST_INVALID, "manifest " + digest + " is over 4 MiB");
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream((int) size);
-    byte[] buffer = new byte[store.blobs().chunkSize()];
-    for (long index = 0; out.size() < size; index++) {
-      int length = store.blobs().readChunk(digest, index, buffer);
-      out.write(buffer, 0, length);
+    try {
+      store.blobs().copyTo(digest, size, out);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e); // a ByteArrayOutputStream does not throw
     }
     return out.toByteArray();
   }

@@ -5,6 +5,9 @@ import io.stevedore.store.BlobStore;
 import io.stevedore.store.ManifestStore;
 import io.stevedore.store.StoredBlob;
 import io.stevedore.store.StoredManifest;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,11 +40,10 @@ public final class Verifier {
   public Report verify(Consumer<String> progress) {
     List<StoredBlob> blobs = store.list();
     List<Digest> badBlobs = new ArrayList<>();
-    byte[] buffer = new byte[store.chunkSize()];
     long bytes = 0;
     int done = 0;
     for (StoredBlob blob : blobs) {
-      if (!intact(blob, buffer)) {
+      if (!intact(blob)) {
         store.delete(blob.digest());
         badBlobs.add(blob.digest());
         progress.accept("removed corrupted blob " + blob.digest());
@@ -82,22 +84,13 @@ public final class Verifier {
     return new Report(blobs.size(), bytes, badBlobs, count[0], badManifests);
   }
 
-  private boolean intact(StoredBlob blob, byte[] buffer) {
+  private boolean intact(StoredBlob blob) {
     MessageDigest hasher = blob.digest().algorithm().newHasher();
-    long read = 0;
-    try {
-      for (long index = 0; read < blob.size(); index++) {
-        int length = store.readChunk(blob.digest(), index, buffer);
-        if (length == 0) {
-          return false;
-        }
-        hasher.update(buffer, 0, length);
-        read += length;
-      }
-    } catch (IllegalStateException missingChunk) {
+    try (OutputStream hashing = new DigestOutputStream(OutputStream.nullOutputStream(), hasher)) {
+      store.copyTo(blob.digest(), blob.size(), hashing);
+    } catch (IllegalStateException | IOException missingChunk) {
       return false;
     }
-    return read == blob.size()
-        && Digest.of(blob.digest().algorithm(), hasher.digest()).equals(blob.digest());
+    return Digest.of(blob.digest().algorithm(), hasher.digest()).equals(blob.digest());
   }
 }

@@ -1,6 +1,8 @@
 package io.stevedore.store;
 
 import io.stevedore.oci.Digest;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +34,24 @@ public interface BlobStore {
    * @throws IllegalStateException when the chunk is not stored
    */
   int readChunk(Digest digest, long index, byte[] buffer);
+
+  /**
+   * Writes the first {@code size} bytes of a stored blob to {@code out}, chunk by chunk.
+   *
+   * @throws IllegalStateException when a chunk is missing
+   */
+  default void copyTo(Digest digest, long size, OutputStream out) throws IOException {
+    byte[] buffer = new byte[(int) Math.min(chunkSize(), Math.max(size, 1))];
+    long written = 0;
+    for (long index = 0; written < size; index++) {
+      int length = readChunk(digest, index, buffer);
+      if (length == 0) {
+        throw new IllegalStateException("chunk " + index + " of " + digest + " is empty");
+      }
+      out.write(buffer, 0, (int) Math.min(length, size - written));
+      written += length;
+    }
+  }
 
   /** Removes a blob and its chunks, in one atomic write. */
   void delete(Digest digest);
