@@ -77,8 +77,13 @@ final class FillTask implements Runnable {
       }
       onDone.run();
       fill.cleared();
-      LOG.log(
-          Level.WARNING, "fill of " + digest + " from " + upstream.config().name() + " failed", e);
+      String what = "fill of " + digest + " from " + upstream.config().name() + " failed";
+      if (e instanceof RegistryException || e instanceof StoreException) {
+        // Expected trouble (upstream errors, bad bytes, a full disk): the message says it all.
+        LOG.warning(() -> what + ": " + e.getMessage());
+      } else {
+        LOG.log(Level.WARNING, what, e);
+      }
     }
   }
 
