@@ -62,7 +62,7 @@ record Components(
         accesses,
         new Maintenance(store, evictor, accesses),
         new ImagePrefetch(router, new Prefetcher(manifests, blobs, store.pins(), clock)),
-        new Exporter(store),
+        new Exporter(store, router),
         new Importer(store, router, clock));
   }
 }

@@ -1,15 +1,17 @@
 package io.stevedore;
 
-import io.stevedore.bundle.Exporter;
+import io.stevedore.cache.FillPolicy;
 import io.stevedore.config.StevedoreConfig;
 import io.stevedore.store.Store;
 import io.stevedore.store.StoreLockedException;
 import io.stevedore.store.rocks.RocksStore;
+import io.stevedore.upstream.OkHttpUpstream;
 import java.io.BufferedOutputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -42,7 +44,15 @@ final class ExportCommand implements Callable<Integer> {
     try {
       try (Store store = RocksStore.open(settings.get().storagePath());
           OutputStream file = new BufferedOutputStream(Files.newOutputStream(partial), 1 << 20)) {
-        new Exporter(store).export(images, file, System.out::println);
+        Clock clock = Clock.systemUTC();
+        Components.build(
+                store,
+                settings.get(),
+                clock,
+                FillPolicy.DEFAULT,
+                c -> OkHttpUpstream.create(c, clock))
+            .exporter()
+            .export(images, file, System.out::println);
       } catch (StoreLockedException running) {
         if (!AdminClient.of(settings.get())
             .download("export", String.join("\n", images), partial)) {

@@ -1,29 +1,43 @@
 package io.stevedore.bundle;
 
 import io.stevedore.airgap.OciArchiveWriter;
+import io.stevedore.cache.ReferrersCache;
 import io.stevedore.oci.Descriptor;
 import io.stevedore.oci.Digest;
 import io.stevedore.oci.ErrorCode;
+import io.stevedore.oci.Manifest;
+import io.stevedore.oci.MediaType;
 import io.stevedore.oci.RegistryException;
+import io.stevedore.route.ImageReference;
+import io.stevedore.route.UpstreamRouter;
 import io.stevedore.store.BlobInfo;
 import io.stevedore.store.Store;
 import io.stevedore.store.StoredManifest;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * Writes prefetched (pinned) images from the cache into an OCI image-layout archive, streaming
- * every blob from the store: an archive far larger than the heap needs no more memory.
+ * every blob from the store: an archive far larger than the heap needs no more memory. The cached
+ * referrers of the images (signatures, SBOMs) go along, each named {@code <name>@<digest>}.
  */
 public final class Exporter {
   private final Store store;
+  private final UpstreamRouter router;
 
-  public Exporter(Store store) {
+  /** {@code router} finds where an image's referrers are cached, as the importer will file them. */
+  public Exporter(Store store, UpstreamRouter router) {
     this.store = store;
+    this.router = router;
   }
 
   /**
@@ -35,15 +49,18 @@ public final class Exporter {
       throws IOException {
     check(images);
     Map<String, Set<Digest>> pins = store.pins().all();
+    Set<String> referrerNames = new HashSet<>(); // one referrer may belong to several images
     try (OciArchiveWriter archive = new OciArchiveWriter(out)) {
       for (String image : images) {
         Set<Digest> digests = pins.get(image);
         Descriptor top = null;
         long bytes = 0;
+        List<Digest> manifests = new ArrayList<>();
         for (Digest digest : digests) {
           var manifest = store.manifests().find(digest);
           if (manifest.isPresent()) {
             StoredManifest m = manifest.get();
+            manifests.add(digest);
             archive.addBlob(digest, m.body().length, stream -> stream.write(m.body()));
             if (top == null) {
               top = new Descriptor(m.mediaType(), digest, m.body().length);
@@ -67,8 +84,70 @@ public final class Exporter {
         archive.addImage(image, top);
         progress.accept(
             "exported " + image + ": " + digests.size() + " objects, " + bytes + " bytes");
+        ImageReference reference = ImageReference.parse(image);
+        for (StoredManifest referrer : referrers(reference.name(), manifests)) {
+          // A digest reference, which the importer loads like any image.
+          String refName = reference.name() + "@" + referrer.digest();
+          if (referrerNames.add(refName)) {
+            addReferrer(archive, refName, referrer);
+            progress.accept("exported referrer " + refName);
+          }
+        }
       }
     }
+  }
+
+  /**
+   * The cached referrers of {@code manifests} that can be exported whole. A referrer whose manifest
+   * or blobs the cache does not hold is left out: the air-gapped mirror could not serve it anyway.
+   */
+  private Collection<StoredManifest> referrers(String name, List<Digest> manifests) {
+    UpstreamRouter.Route route = router.route(Optional.empty(), Optional.empty(), name);
+    String upstream = route.upstream().config().name();
+    String repository = route.repository().value();
+    Map<Digest, StoredManifest> referrers = new LinkedHashMap<>();
+    for (Digest subject : manifests) {
+      Optional<StoredManifest> index =
+          store
+              .tags()
+              .find(ReferrersCache.key(upstream, repository, subject, null))
+              .flatMap(entry -> store.manifests().find(entry.digest()));
+      if (index.isEmpty()) {
+        continue;
+      }
+      for (Manifest.Entry entry :
+          Manifest.parse(index.get().body(), MediaType.OCI_INDEX).entries()) {
+        store
+            .manifests()
+            .find(entry.descriptor().digest())
+            .filter(this::blobsCached)
+            .ifPresent(referrer -> referrers.put(referrer.digest(), referrer));
+      }
+    }
+    return referrers.values();
+  }
+
+  private boolean blobsCached(StoredManifest referrer) {
+    return blobs(referrer).stream().allMatch(blob -> store.blobs().find(blob.digest()).isPresent());
+  }
+
+  /** The config and layers of {@code manifest}; its subject is another image's, not its own. */
+  private static List<Descriptor> blobs(StoredManifest manifest) {
+    return Manifest.parse(manifest.body(), manifest.mediaType()).references().stream()
+        .filter(d -> !MediaType.isManifest(d.mediaType()) && !MediaType.isIndex(d.mediaType()))
+        .toList();
+  }
+
+  private void addReferrer(OciArchiveWriter archive, String refName, StoredManifest referrer)
+      throws IOException {
+    byte[] body = referrer.body();
+    archive.addBlob(referrer.digest(), body.length, stream -> stream.write(body));
+    for (Descriptor blob : blobs(referrer)) {
+      long size = store.blobs().find(blob.digest()).orElseThrow().size();
+      archive.addBlob(
+          blob.digest(), size, stream -> store.blobs().copyTo(blob.digest(), size, stream));
+    }
+    archive.addImage(refName, new Descriptor(referrer.mediaType(), referrer.digest(), body.length));
   }
 
   /**

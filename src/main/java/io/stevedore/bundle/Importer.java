@@ -2,12 +2,14 @@ package io.stevedore.bundle;
 
 import io.stevedore.airgap.ArchiveImage;
 import io.stevedore.airgap.OciArchiveReader;
+import io.stevedore.cache.ReferrersCache;
 import io.stevedore.oci.Descriptor;
 import io.stevedore.oci.Digest;
 import io.stevedore.oci.ErrorCode;
 import io.stevedore.oci.Manifest;
 import io.stevedore.oci.MediaType;
 import io.stevedore.oci.Reference;
+import io.stevedore.oci.ReferrersIndex;
 import io.stevedore.oci.RegistryException;
 import io.stevedore.route.ImageReference;
 import io.stevedore.route.UpstreamRouter;
@@ -32,7 +34,9 @@ import java.util.function.Consumer;
  * Loads an OCI image-layout archive into the cache: every blob verified against its digest while it
  * streams in; the images' manifests, tags, repository links and pins recorded only after the whole
  * archive proved sound. A damaged archive leaves nothing behind: what it had stored is deleted
- * again, and nothing was ever linked, so nothing of it was served.
+ * again, and nothing was ever linked, so nothing of it was served. Imported referrers (manifests
+ * with a {@code subject}) join their subject's cached referrers index, so an air-gapped mirror
+ * answers the referrers API with them.
  */
 public final class Importer {
   private final Store store;
@@ -186,5 +190,27 @@ public final class Importer {
               new TagKey(upstream, repository, tag.name(), ""),
               new TagEntry(image.top().digest(), image.top().mediaType(), clock.instant()));
     }
+    for (StoredManifest manifest : image.manifests()) {
+      ReferrersIndex.subject(manifest.body())
+          .ifPresent(subject -> addReferrer(upstream, repository, subject, manifest));
+    }
+  }
+
+  /** Merges into what the cache already holds: referrers fetched before stay listed. */
+  private void addReferrer(
+      String upstream, String repository, Digest subject, StoredManifest referrer) {
+    TagKey key = ReferrersCache.key(upstream, repository, subject, null);
+    byte[] cached =
+        store
+            .tags()
+            .find(key)
+            .flatMap(entry -> store.manifests().find(entry.digest()))
+            .map(StoredManifest::body)
+            .orElseGet(ReferrersIndex::empty);
+    byte[] body =
+        ReferrersIndex.with(cached, referrer.mediaType(), referrer.digest(), referrer.body());
+    StoredManifest index = new StoredManifest(Digest.sha256(body), MediaType.OCI_INDEX, body);
+    store.manifests().put(index);
+    store.tags().put(key, new TagEntry(index.digest(), MediaType.OCI_INDEX, clock.instant()));
   }
 }

@@ -44,9 +44,8 @@ public final class ReferrersCache {
   /** The referrers index of {@code subject}, only of {@code artifactType} when that is not null. */
   public ServedReferrers get(
       Upstream upstream, RepositoryName repository, Digest subject, String artifactType) {
-    // A space occurs in no tag, so these entries never meet a real tag's.
-    String name = "referrers " + subject + (artifactType == null ? "" : " " + artifactType);
-    TagKey key = new TagKey(upstream.config().name(), repository.value(), name, "");
+    TagKey key = key(upstream.config().name(), repository.value(), subject, artifactType);
+    String name = key.tag();
     boolean filtered = artifactType != null;
     Optional<StoredManifest> cached = cached(key);
     if (cached.isPresent() && fresh(key, upstream)) {
@@ -72,6 +71,17 @@ public final class ReferrersCache {
             throw e;
           }
         });
+  }
+
+  /**
+   * Where the answer for {@code subject}'s referrers is kept, all of them when {@code artifactType}
+   * is null; export and import read and write the unfiltered one there.
+   */
+  public static TagKey key(
+      String upstream, String repository, Digest subject, String artifactType) {
+    // A space occurs in no tag, so these entries never meet a real tag's.
+    String name = "referrers " + subject + (artifactType == null ? "" : " " + artifactType);
+    return new TagKey(upstream, repository, name, "");
   }
 
   private byte[] fetch(

@@ -53,6 +53,43 @@ class ReferrersIndexTest {
     }
   }
 
+  @Test
+  void with_describesTheReferrer_typedByItsConfigWhenItHasNoArtifactType_andListsItOnce() {
+    byte[] sbom =
+        ("{\"schemaVersion\":2,\"config\":{\"mediaType\":\""
+                + SBOM
+                + "\"},\"annotations\":{\"k\":\"v\"},\"subject\":{\"digest\":\""
+                + digest("image")
+                + "\"}}")
+            .getBytes(StandardCharsets.UTF_8);
+    Digest digest = Digest.sha256(sbom);
+
+    byte[] once = ReferrersIndex.with(ReferrersIndex.empty(), MediaType.OCI_MANIFEST, digest, sbom);
+    byte[] twice = ReferrersIndex.with(once, MediaType.OCI_MANIFEST, digest, sbom);
+
+    assertThat(ReferrersIndex.subject(sbom)).contains(Digest.parse(digest("image")));
+    assertThat(((Map<?, ?>) Json.parse(twice)).get("manifests"))
+        .isEqualTo(
+            List.of(
+                Map.of(
+                    "mediaType",
+                    MediaType.OCI_MANIFEST,
+                    "digest",
+                    digest.toString(),
+                    "size",
+                    (long) sbom.length,
+                    "artifactType",
+                    SBOM,
+                    "annotations",
+                    Map.of("k", "v"))));
+  }
+
+  @Test
+  void subject_ofAManifestWithoutOne_isEmpty() {
+    assertThat(ReferrersIndex.subject("{\"schemaVersion\":2}".getBytes(StandardCharsets.UTF_8)))
+        .isEmpty();
+  }
+
   private static String digest(String seed) {
     return Digest.sha256(seed.getBytes(StandardCharsets.UTF_8)).toString();
   }
