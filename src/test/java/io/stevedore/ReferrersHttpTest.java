@@ -129,6 +129,24 @@ class ReferrersHttpTest {
   }
 
   @Test
+  void upstreamDown_filteredQueryNeverAsked_isFilteredFromTheUnfilteredAnswer() throws Exception {
+    registry.stubFor(
+        get(urlPathEqualTo(referrersPath()))
+            .willReturn(
+                aResponse().withHeader("Content-Type", MediaType.OCI_INDEX).withBody(INDEX)));
+    client.send("GET", referrersPath());
+    registry.stubFor(get(anyUrl()).willReturn(aResponse().withStatus(503)));
+
+    HttpResponse<String> sigs =
+        client.send("GET", referrersPath() + "?artifactType=" + encode(SIG));
+
+    assertThat(sigs.statusCode()).isEqualTo(200);
+    assertThat(sigs.headers().firstValue("X-Stevedore-Stale")).contains("true");
+    assertThat(sigs.headers().firstValue("OCI-Filters-Applied")).contains("artifactType");
+    assertThat(artifactTypes(sigs.body())).containsExactly(SIG);
+  }
+
+  @Test
   void badSubject_is400() throws Exception {
     assertThat(client.send("GET", "/v2/" + REPO + "/referrers/sha256:nope").statusCode())
         .isEqualTo(400);

@@ -62,11 +62,13 @@ public final class ReferrersCache {
             tags.put(key, new TagEntry(index.digest(), MediaType.OCI_INDEX, clock.instant()));
             return new ServedReferrers(body, filtered, false);
           } catch (RegistryException e) {
-            if (e.temporary() && cached.isPresent()) {
+            Optional<byte[]> stale =
+                e.temporary() ? staleAnswer(cached, key, subject, artifactType) : Optional.empty();
+            if (stale.isPresent()) {
               counters.servedStale();
               LOG.warning(
                   () -> "serving stale " + name + " of " + repository + ": " + e.getMessage());
-              return new ServedReferrers(cached.get().body(), filtered, true);
+              return new ServedReferrers(stale.get(), filtered, true);
             }
             throw e;
           }
@@ -113,6 +115,22 @@ public final class ReferrersCache {
       }
       throw e;
     }
+  }
+
+  /**
+   * The last known answer; for a filtered query never asked before (an air-gapped import holds only
+   * the unfiltered index), the unfiltered answer filtered here.
+   */
+  private Optional<byte[]> staleAnswer(
+      Optional<StoredManifest> cached, TagKey key, Digest subject, String artifactType) {
+    if (cached.isPresent()) {
+      return Optional.of(cached.get().body());
+    }
+    if (artifactType == null) {
+      return Optional.empty();
+    }
+    return cached(key(key.upstream(), key.repository(), subject, null))
+        .map(index -> ReferrersIndex.filter(index.body(), artifactType));
   }
 
   private Optional<StoredManifest> cached(TagKey key) {
