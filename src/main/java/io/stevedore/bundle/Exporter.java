@@ -47,8 +47,7 @@ public final class Exporter {
    */
   public void export(List<String> images, OutputStream out, Consumer<String> progress)
       throws IOException {
-    check(images);
-    Map<String, Set<Digest>> pins = store.pins().all();
+    Map<String, Set<Digest>> pins = check(images);
     Set<String> referrerNames = new HashSet<>(); // one referrer may belong to several images
     try (OciArchiveWriter archive = new OciArchiveWriter(out)) {
       for (String image : images) {
@@ -133,9 +132,7 @@ public final class Exporter {
 
   /** The config and layers of {@code manifest}; its subject is another image's, not its own. */
   private static List<Descriptor> blobs(StoredManifest manifest) {
-    return Manifest.parse(manifest.body(), manifest.mediaType()).references().stream()
-        .filter(d -> !MediaType.isManifest(d.mediaType()) && !MediaType.isIndex(d.mediaType()))
-        .toList();
+    return Manifest.parse(manifest.body(), manifest.mediaType()).blobs();
   }
 
   private void addReferrer(OciArchiveWriter archive, String refName, StoredManifest referrer)
@@ -153,9 +150,10 @@ public final class Exporter {
   /**
    * Fails before any byte is written when an image was not prefetched.
    *
+   * @return every pin, for the export to read the images' digests from
    * @throws RegistryException NAME_UNKNOWN naming the image
    */
-  public void check(List<String> images) {
+  public Map<String, Set<Digest>> check(List<String> images) {
     Map<String, Set<Digest>> pins = store.pins().all();
     for (String image : images) {
       if (!pins.containsKey(image) || pins.get(image).isEmpty()) {
@@ -163,5 +161,6 @@ public final class Exporter {
             ErrorCode.NAME_UNKNOWN, image + " is not in the cache: prefetch it first");
       }
     }
+    return pins;
   }
 }

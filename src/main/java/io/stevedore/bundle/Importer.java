@@ -139,10 +139,7 @@ public final class Importer {
       images.add(parsed);
     }
     for (Manifest manifest : images) {
-      for (Descriptor blob : manifest.references()) {
-        if (MediaType.isManifest(blob.mediaType()) || MediaType.isIndex(blob.mediaType())) {
-          continue; // a subject: another image, not part of this one
-        }
+      for (Descriptor blob : manifest.blobs()) {
         if (store.blobs().find(blob.digest()).isEmpty()) {
           throw new RegistryException(
               ErrorCode.BLOB_UNKNOWN, "the archive lacks blob " + blob.digest() + " of " + refName);

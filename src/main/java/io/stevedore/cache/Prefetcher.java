@@ -72,10 +72,10 @@ public final class Prefetcher {
                 upstream, repository, new Reference.ByDigest(child), MediaType.MANIFEST_TYPES);
         pinned.add(child);
         manifestCount++;
-        layers.addAll(blobsOf(Manifest.parse(manifest.body(), manifest.mediaType())));
+        layers.addAll(Manifest.parse(manifest.body(), manifest.mediaType()).blobs());
       }
     } else {
-      layers.addAll(blobsOf(parsed));
+      layers.addAll(parsed.blobs());
     }
     long total = layers.stream().mapToLong(Descriptor::size).sum();
     long done = 0;
@@ -107,13 +107,6 @@ public final class Prefetcher {
             + done
             + " bytes");
     return new Result(top.digest(), manifestCount, count, done);
-  }
-
-  /** Config and layers; not a {@code subject}, which is a manifest of another image. */
-  private static List<Descriptor> blobsOf(Manifest manifest) {
-    return manifest.references().stream()
-        .filter(d -> !MediaType.isManifest(d.mediaType()) && !MediaType.isIndex(d.mediaType()))
-        .toList();
   }
 
   private String progressLine(long done, long total, Instant start) {

@@ -42,6 +42,16 @@ public record Manifest(String mediaType, List<Descriptor> references, List<Entry
     return new ManifestReader(body, contentType).read();
   }
 
+  /**
+   * What an image manifest carries as blobs: its config and layers, not its {@code subject} (a
+   * manifest of another image).
+   */
+  public List<Descriptor> blobs() {
+    return references.stream()
+        .filter(d -> !MediaType.isManifest(d.mediaType()) && !MediaType.isIndex(d.mediaType()))
+        .toList();
+  }
+
   /** Whether this lists other manifests (an OCI index or Docker manifest list). */
   public boolean isIndex() {
     return MediaType.isIndex(mediaType);

@@ -168,6 +168,19 @@ class ManifestTest {
   }
 
   @Test
+  void blobs_areConfigAndLayers_notTheSubject() {
+    Manifest signature = parse(SIGNATURE_WITH_SUBJECT, MediaType.OCI_MANIFEST);
+
+    assertThat(signature.references()).extracting(d -> d.digest().toString()).contains(SUBJECT);
+    assertThat(signature.blobs())
+        .extracting(d -> d.digest().toString())
+        .containsExactly("sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a");
+    assertThat(parse(OCI_MANIFEST, MediaType.OCI_MANIFEST).blobs())
+        .extracting(d -> d.digest().toString())
+        .containsExactly(CONFIG, LAYER1, LAYER2);
+  }
+
+  @Test
   void parse_dockerV2Manifest_referencesConfigThenLayers() {
     Manifest manifest = parse(DOCKER_MANIFEST, MediaType.DOCKER_MANIFEST);
 
