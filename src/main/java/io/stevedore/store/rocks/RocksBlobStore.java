@@ -95,9 +95,12 @@ final class RocksBlobStore implements BlobStore {
     synchronized (leftovers) {
       leftovers.remove(digest); // deleting earlier chunks is what begin does anyway
     }
-    try (StoreGuard.Lease lease = guard.enter()) {
-      deleteChunks(digest);
-      db.put(meta, key(digest), record(FILLING, 0));
+    try (StoreGuard.Lease lease = guard.enter();
+        WriteBatch batch = new WriteBatch();
+        WriteOptions options = new WriteOptions()) {
+      deleteChunks(batch, digest);
+      batch.put(meta, key(digest), record(FILLING, 0));
+      db.write(options, batch);
     } catch (RocksDBException e) {
       throw RocksStore.failure("cannot start blob " + digest, e);
     }
@@ -131,9 +134,7 @@ final class RocksBlobStore implements BlobStore {
         WriteOptions options = new WriteOptions()) {
       batch.delete(meta, key(digest));
       batch.delete(access, key(digest));
-      batch.deleteRange(chunks, chunkKey(digest, 0), chunkKey(digest, Long.MAX_VALUE));
-      // deleteRange's end is exclusive: the last possible index goes by itself.
-      batch.delete(chunks, chunkKey(digest, Long.MAX_VALUE));
+      deleteChunks(batch, digest);
       db.write(options, batch);
     } catch (RocksDBException e) {
       throw RocksStore.failure("cannot delete blob " + digest, e);
@@ -258,10 +259,10 @@ final class RocksBlobStore implements BlobStore {
     return count;
   }
 
-  private void deleteChunks(Digest digest) throws RocksDBException {
-    db.deleteRange(chunks, chunkKey(digest, 0), chunkKey(digest, Long.MAX_VALUE));
+  private void deleteChunks(WriteBatch batch, Digest digest) throws RocksDBException {
+    batch.deleteRange(chunks, chunkKey(digest, 0), chunkKey(digest, Long.MAX_VALUE));
     // deleteRange's end is exclusive: the last possible index goes by itself.
-    db.delete(chunks, chunkKey(digest, Long.MAX_VALUE));
+    batch.delete(chunks, chunkKey(digest, Long.MAX_VALUE));
   }
 
   private static byte[] key(Digest digest) {
