@@ -186,6 +186,43 @@ settle_log() { # settle_log FILE: until its line count stays the same for 1 s (a
   done
 }
 
+# ---------------------------------------------------------------------------------------------
+# Other work on the machine: CPU time used by everything but this benchmark
+# ---------------------------------------------------------------------------------------------
+own_ticks() { # sets OWN_TICKS: CPU clock ticks of this shell, its reaped children and its live
+  # descendants (not to be called in a $(...) subshell, whose `times` would be its own)
+  local tck reaped live file="${WORK:-/tmp}/times.$$"
+  tck="$(getconf CLK_TCK)"
+  # `times` (run in this shell, not in a $(...) subshell): this shell's user and system time,
+  # then its reaped children's, e.g. 0m1.250s
+  times >"$file"
+  reaped="$(tr ' ' '\n' <"$file" | awk -v tck="$tck" '{ sub(/s$/, ""); split($0, p, "m"); t += (p[1] * 60 + p[2]) * tck }
+    END { printf "%.0f", t }')"
+  # a live process's own time and that of the children it reaped (fields 14-17 of /proc/PID/stat)
+  live="$(ps -e -o pid=,ppid= | awk -v root=$$ '{ parent[$1] = $2 } END {
+      for (p in parent) { q = p; n = 0; while ((q in parent) && q != root && q > 1 && n++ < 64) q = parent[q]; if (q == root && p != root) print p } }' |
+    while read -r pid; do
+      stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || continue
+      echo "${stat##*) }"
+    done | awk '{ t += $12 + $13 + $14 + $15 } END { printf "%.0f", t }')"
+  OWN_TICKS=$((reaped + live))
+}
+cpu_ticks() { # "<busy> <total>" ticks of all CPUs since boot (/proc/stat; steal counts as busy)
+  awk '$1 == "cpu" { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6; exit }' /proc/stat
+}
+cpu_mark() { # remembers the counters; cpu_others then tells what other work used since
+  read -r CPU_MARK_BUSY CPU_MARK_TOTAL < <(cpu_ticks)
+  own_ticks
+  CPU_MARK_OWN="$OWN_TICKS"
+}
+cpu_others() { # sets CPU_OTHERS: the share (%) of the machine's CPU time that other work used since cpu_mark
+  local busy total
+  read -r busy total < <(cpu_ticks)
+  own_ticks
+  CPU_OTHERS="$(awk -v b=$((busy - CPU_MARK_BUSY)) -v t=$((total - CPU_MARK_TOTAL)) -v o=$((OWN_TICKS - CPU_MARK_OWN)) \
+    'BEGIN { s = (t > 0) ? (b - o) * 100 / t : 0; if (s < 0) s = 0; printf "%.0f", s }')"
+}
+
 problems() { # problems LOGFILE: the number of lines that report trouble
   grep -E -c 'WARNING|SEVERE|ERROR|Exception' "$1" 2>/dev/null || true
 }
@@ -210,8 +247,11 @@ make_blob() { # make_blob NAME BYTES: sets MADE_FILE and MADE_HEX (cached)
   if [ ! -f "$file.sha256" ] || [ ! -f "$file" ]; then
     mkdir -p "$PERF_CACHE/blobs" || die "cannot create $PERF_CACHE/blobs"
     log "generating blob $1 ($2 bytes) in $PERF_CACHE"
-    random_bytes "$1" "$2" >"$file.tmp.$$" || die "cannot write $file"
-    [ "$(stat -c %s "$file.tmp.$$")" = "$2" ] || die "generated $file has the wrong size"
+    random_bytes "$1" "$2" >"$file.tmp.$$"
+    if [ "$(stat -c %s "$file.tmp.$$" 2>/dev/null)" != "$2" ]; then
+      rm -f "$file.tmp.$$"
+      die "cannot write $file ($2 bytes)"
+    fi
     sha256sum "$file.tmp.$$" | cut -d' ' -f1 >"$file.sha256.tmp.$$"
     if ! { mv -f "$file.tmp.$$" "$file" && mv -f "$file.sha256.tmp.$$" "$file.sha256"; }; then
       die "cannot store $file"

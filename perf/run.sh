@@ -377,10 +377,15 @@ section_start() { # section_start NAME TITLE TEXT
   } >"$SECTION"
   SECTIONS+=("$SECTION")
 }
+med() { # med FORMAT KEY: the median of a measurement's runs
+  local values
+  read -r -a values <<<"${R[$2]-}"
+  median "$1" "${values[@]}"
+}
 row() { # row LABEL FORMAT KEY [OP GOAL]: a table row; with a target, also a summary row
   local label="$1" format="$2" key="$3" op="${4-}" goal="${5-}" values m v target="" verdict=""
   read -r -a values <<<"${R[$key]-}"
-  m="$(median "$format" "${values[@]}")"
+  m="$(med "$format" "$key")"
   if [ -n "$op" ]; then
     target="$op $goal"
     v="$(verdict "$m" "$op" "$goal")"
@@ -630,6 +635,7 @@ wrk_run() { # wrk_run URL SCRIPT WHAT [warm-up]: sets WRK_RPS (2xx/3xx answers p
   line="$(grep '^WRK ' <<<"$out")" || { echo "$out" >&2; die "$what: no counts from wrk's script"; }
   read -r _ requests duration connect read write status timeout _ p99 <<<"$line"
   WRK_RPS="$(awk -v n="$requests" -v bad="$status" -v us="$duration" 'BEGIN { printf "%.0f", (n - bad) / (us / 1e6) }')"
+  WRK_REQUESTS="$requests"
   WRK_P99="$(awk -v us="$p99" 'BEGIN { printf "%.1f", us / 1000 }')"
   if [ "$((connect + read + write + status + timeout))" != 0 ]; then
     NOTES+=("$what: wrk counted errors: connect $connect, read $read, write $write, non-2xx/3xx $status, timeout $timeout (of $requests requests; req/s counts only good answers)")
@@ -637,7 +643,7 @@ wrk_run() { # wrk_run URL SCRIPT WHAT [warm-up]: sets WRK_RPS (2xx/3xx answers p
 }
 
 scenario_wrk() {
-  local run sys target url script body_hex digest_header
+  local run sys target url script body_hex code
   local -A urls=()
   log "wrk: ${WRK[*]} on a $SMALL_CONFIG_BYTES-byte blob and a manifest by tag and by digest"
   write_wrk_scripts
@@ -653,8 +659,8 @@ scenario_wrk() {
   local targets=(blob.stevedore blob.peer blob.nginx tag.stevedore tag.peer digest.stevedore digest.peer)
   for target in "${targets[@]}"; do # every URL answers 200 with the right body (this also fills)
     url="${urls[$target]}"
-    digest_header="$(curl -s -m 30 -o "$WORK/check" -H "Accept: $ACCEPT" -w '%{http_code}' "$url")"
-    [ "$digest_header" = 200 ] || die "wrk, $target: $url answered $digest_header"
+    code="$(curl -s -m 30 -o "$WORK/check" -H "Accept: $ACCEPT" -w '%{http_code}' "$url")"
+    [ "$code" = 200 ] || die "wrk, $target: $url answered $code"
     body_hex="$(sha256sum "$WORK/check" | cut -d' ' -f1)"
     case "$target" in
       blob.*) [ "$body_hex" = "$SMALL_CONFIG_HEX" ] || die "wrk, $target: the body is sha256:$body_hex" ;;
@@ -669,8 +675,12 @@ scenario_wrk() {
   for ((run = 1; run <= RUNS; run++)); do
     for target in $(in_order "$run" "${targets[@]}"); do
       case "$target" in blob.*) script="$WORK/wrk-blob.lua" ;; *) script="$WORK/wrk-manifest.lua" ;; esac
+      settle_log "$UPSTREAM_LOG" # the previous run's last requests are not counted in this one
+      upstream_mark
       wrk_run "${urls[$target]}" "$script" "wrk, run $run, $target"
       add "wrk.$target" "$WRK_RPS"
+      # how many requests the upstream got per request served (the peer revalidates tags)
+      add "wrk.$target.up" "$(ratio $(($(line_count "$UPSTREAM_LOG") - UPSTREAM_MARK)) "$WRK_REQUESTS")"
       add "wrk.$target.p99" "$WRK_P99"
     done
     add wrk.blob.s/n "$(ratio "$(last wrk.blob.stevedore)" "$(last wrk.blob.nginx)")"
@@ -702,6 +712,12 @@ scenario_wrk() {
   row "tag p99 ms: peer" %.1f wrk.tag.peer.p99
   row "digest p99 ms: stevedore" %.1f wrk.digest.stevedore.p99
   row "digest p99 ms: peer" %.1f wrk.digest.peer.p99
+  row "blob upstream requests per request: stevedore" %.3f wrk.blob.stevedore.up
+  row "blob upstream requests per request: peer" %.3f wrk.blob.peer.up
+  row "tag upstream requests per request: stevedore" %.3f wrk.tag.stevedore.up
+  row "tag upstream requests per request: peer" %.3f wrk.tag.peer.up
+  row "digest upstream requests per request: stevedore" %.3f wrk.digest.stevedore.up
+  row "digest upstream requests per request: peer" %.3f wrk.digest.peer.up
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -747,10 +763,14 @@ scenario_rss() {
 # ---------------------------------------------------------------------------------------------
 # Run the chosen scenarios, then report
 # ---------------------------------------------------------------------------------------------
+OTHERS=""          # per scenario: the share of CPU time other work used
+cpu_mark
+RUN_MARK=("$CPU_MARK_BUSY" "$CPU_MARK_TOTAL" "$CPU_MARK_OWN")
 for name in "${SCENARIOS[@]}"; do
   selected "$name" || continue
   load_before="$(cut -d' ' -f1 /proc/loadavg)"
   start="$(now)"
+  cpu_mark
   case "$name" in
     warm-blob) scenario_warm_blob ;;
     cold-blob) scenario_cold_blob ;;
@@ -759,8 +779,28 @@ for name in "${SCENARIOS[@]}"; do
     wrk) scenario_wrk ;;
     rss) scenario_rss ;;
   esac
-  section_text "- took $(elapsed "$start" "$(now)") s; load average (1 min) before: $load_before, after: $(cut -d' ' -f1 /proc/loadavg)"
+  cpu_others
+  OTHERS="$OTHERS${OTHERS:+, }$name $CPU_OTHERS%"
+  section_text "- took $(elapsed "$start" "$(now)") s; load average (1 min) before: $load_before, after: $(cut -d' ' -f1 /proc/loadavg); other work on the machine used $CPU_OTHERS% of its CPU time meanwhile"
+  if [ "$CPU_OTHERS" -ge 10 ]; then
+    NOTES+=("$name ran contended: other work used $CPU_OTHERS% of the machine's CPU time meanwhile (from /proc/stat, minus this benchmark's own processes); rerun it alone before trusting its numbers")
+  fi
 done
+
+# The reference systems' own ways, as this run measured them
+peer_gets="$(med %.0f cold.peer.gets)"
+[ "$peer_gets" != n/a ] && [ "$peer_gets" -gt 1 ] &&
+  NOTES+=("The peer fetched the blob $peer_gets times from the upstream for one cold client (median): distribution 2.8's proxy streams the client's copy in one upstream GET and stores the blob in a second one, in the background (and makes one more GET per extra concurrent client: see concurrent-cold).")
+peer_tag="$(med %.3f wrk.tag.peer.up)"
+[ "$peer_tag" != n/a ] &&
+  NOTES+=("Per manifest-by-tag request, the peer sent $peer_tag requests to the upstream (median; Stevedore $(med %.3f wrk.tag.stevedore.up)): it revalidates every tag, so each of its tag answers waits for an upstream round trip.")
+
+# Stop the long-running servers so their CPU time is counted as this benchmark's, not as others'
+stop_pid "$UPSTREAM_PID"
+[ -n "$NGINX_PID" ] && stop_pid "$NGINX_PID"
+CPU_MARK_BUSY="${RUN_MARK[0]}" CPU_MARK_TOTAL="${RUN_MARK[1]}" CPU_MARK_OWN="${RUN_MARK[2]}"
+cpu_others
+RUN_OTHERS="$CPU_OTHERS"
 
 LOAD_END="$(cut -d' ' -f1-3 /proc/loadavg)"
 quote() { # quote WORD...: as a shell would need them, single-quoting only where needed
@@ -778,7 +818,8 @@ report() {
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "- machine: $(machine_line); every server and client on these CPUs, over 127.0.0.1"
-  echo "- load average (1/5/15 min) at start: $LOAD_START; at end: $LOAD_END (anything but this benchmark running adds noise)"
+  echo "- load average (1/5/15 min) at start: $LOAD_START; at end: $LOAD_END"
+  echo "- other work on the machine used $RUN_OTHERS% of its CPU time during the run (per scenario: $OTHERS; from /proc/stat, minus this benchmark's own processes): anything above a few % makes the numbers noisy"
   echo "- stevedore: commit $(stevedore_commit), $STEVEDORE_VERSION, started by ./stevedore serve; STEVEDORE_JAVA_OPTS='${STEVEDORE_JAVA_OPTS-}'"
   echo "- java: $(java_version)"
   echo "- docker-registry (upstream, peer): $(docker-registry --version 2>&1 | head -n 1)"
