@@ -41,8 +41,9 @@
 #                    >= 1.0, Stevedore/nginx >= 0.9. Why: the hot path of every repeated pull.
 #   cold-blob        the same blob, each mirror with a fresh store every run (the JVM warmed up
 #                    first, see above): MB/s of Stevedore, the peer and direct. Target:
-#                    Stevedore/direct >= 0.8. Why: a first pull must not cost much more than going
-#                    to the upstream, although every byte is verified and stored on the way.
+#                    Stevedore/direct >= 0.8 (time to first byte reported too). Why: a first pull
+#                    must not cost much more than going to the upstream, although every byte is
+#                    verified and stored on the way.
 #   skopeo           skopeo copy of an image of --image-mb in 5 gzip'd layers (40/25/20/10/5 %) to
 #                    a dir: destination (deleted between copies, outside the timed part): Stevedore
 #                    cold (fresh store) and then warm, the peer the same, and direct. Targets:
@@ -56,8 +57,9 @@
 #                    and nginx (targets: Stevedore >= 0.5x nginx and >= 30x the peer), on a manifest
 #                    by tag within tag freshness (Stevedore >= 50x the peer, which revalidates
 #                    every tag upstream) and on a manifest by digest (ratio to the peer reported).
-#                    Manifests are asked with the Accept list containerd sends. Why: the many small
-#                    requests of every pull, where per-request overhead rules.
+#                    Manifests are asked with the Accept list containerd sends. Also counted: the
+#                    upstream requests per request served (the peer's tag revalidation). Why: the
+#                    many small requests of every pull, where per-request overhead rules.
 #   rss              Stevedore's peak RSS (VmRSS of /proc/PID/status every 0.2 s) while
 #                    --rss-clients clients download one --rss-mb blob at once: cold (fresh store:
 #                    one fill, the others follow it) and then warm. Target <= 512 MiB each. Why:
@@ -95,7 +97,9 @@
 # Ctrl-C or kill -TERM stops every process it started. PERF_KEEP=1 keeps the logs in the temp dir.
 #
 # Results: printed, and written to --out (perf/RESULTS.md): date, machine, versions, commands, a
-# table per scenario and a summary of the targets. Exit status 0 even when a target is missed
+# table per scenario and a summary of the targets. Each scenario also says how much of the
+# machine's CPU time other work took meanwhile (/proc/stat minus the CPU time of this script's own
+# processes, live and reaped); above 10% the notes call it contended. Exit status 0 even when a target is missed
 # (PASS/MISS says so); non-zero when the benchmark itself fails (a wrong digest or status, a failed
 # download or copy, a server that does not start).
 set -uo pipefail
