@@ -148,9 +148,14 @@ now() { echo "$EPOCHREALTIME"; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 
 free_port() { # a port on 127.0.0.1 that nothing listens on (bounded tries)
-  local i port
+  local i port low=32768 span
+  # Below the ephemeral range: a port that the kernel may give any client connection meanwhile
+  # (curl, wrk, a mirror's upstream connections) could be taken by the time a server binds it.
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || low=32768
+  span=$((low - 20000))
+  [ "$span" -ge 1000 ] || die "the ephemeral port range starts at $low; free_port needs ports 20000 and up below it"
   for ((i = 0; i < 200; i++)); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((20000 + RANDOM % span))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return 0

@@ -54,7 +54,8 @@
 #                    fetch, single flight) and wall time Stevedore/peer (target <= 0.3; the peer
 #                    makes one upstream GET per client). Why: a fleet pulling a new image at once.
 #   wrk              requests/s on a 706-byte cached blob (an image config) for Stevedore, the peer
-#                    and nginx (targets: Stevedore >= 0.5x nginx and >= 30x the peer), on a manifest
+#                    and nginx (targets: Stevedore >= 0.5x nginx and >= 30x the peer; direct too, for
+#                    reference: it shows what Distribution itself costs per request), on a manifest
 #                    by tag within tag freshness (Stevedore >= 50x the peer, which revalidates
 #                    every tag upstream) and on a manifest by digest (ratio to the peer reported).
 #                    Manifests are asked with the Accept list containerd sends. Also counted: the
@@ -438,7 +439,7 @@ scenario_warm_blob() {
   stop_fresh peer warm "warm-blob"
 
   section_start warm-blob "warm-blob: one $BLOB_MB MB blob, cached, curl to /dev/null" \
-    "MB/s (10^6 bytes/s) of one download; Stevedore and the peer hold the blob already (filled and checked before the runs); direct is the upstream registry; nginx serves the upstream's blob file with sendfile."
+    "MB/s (10^6 bytes/s) of one download per system per run; Stevedore and the peer hold the blob already (filled and checked before the runs); direct is the upstream registry; nginx serves the upstream's blob file with sendfile. At GB/s one download lasts a fraction of a second, so the runs scatter: more --runs tighten the medians."
   row "stevedore warm MB/s" %.0f warm.stevedore
   row "peer warm MB/s" %.0f warm.peer
   row "direct MB/s" %.0f warm.direct
@@ -606,7 +607,7 @@ scenario_concurrent_cold() {
   done
 
   section_start concurrent-cold "concurrent-cold: $CLIENTS concurrent cold clients of one $BLOB_MB MB blob" \
-    "Wall time from starting $CLIENTS curl clients at once to the last one's end, through a mirror with a fresh store. Upstream GETs and bytes of the blob from the upstream's access log (the peer's background store included)."
+    "Wall time from starting $CLIENTS curl clients at once to the last one's end, through a mirror with a fresh store. Upstream GETs and bytes of the blob from the upstream's access log (the peer's background store included). On loopback the upstream serves each of the peer's extra GETs from the page cache at memory speed, so they cost the peer little wall time here; the wall target assumes an upstream link slower than the mirror, which \`perf/single-flight.sh --upstream-mbps\` models (per connection)."
   row "stevedore wall s" %.3f conc.stevedore
   row "peer wall s" %.3f conc.peer
   row "stevedore upstream bytes / blob size" %.3f conc.stevedore.up "<=" 1.0
@@ -660,7 +661,8 @@ scenario_wrk() {
   urls[tag.peer]="$URL/v2/bench/small/manifests/$IMAGE_TAG"
   urls[digest.peer]="$URL/v2/bench/small/manifests/$SMALL_MANIFEST"
   urls[blob.nginx]="$NGINX_URL/v2/bench/small/blobs/sha256:$SMALL_CONFIG_HEX"
-  local targets=(blob.stevedore blob.peer blob.nginx tag.stevedore tag.peer digest.stevedore digest.peer)
+  urls[blob.direct]="$UPSTREAM/v2/bench/small/blobs/sha256:$SMALL_CONFIG_HEX"
+  local targets=(blob.stevedore blob.peer blob.nginx blob.direct tag.stevedore tag.peer digest.stevedore digest.peer)
   for target in "${targets[@]}"; do # every URL answers 200 with the right body (this also fills)
     url="${urls[$target]}"
     code="$(curl -s -m 30 -o "$WORK/check" -H "Accept: $ACCEPT" -w '%{http_code}' "$url")"
@@ -691,7 +693,7 @@ scenario_wrk() {
     add wrk.blob.s/p "$(ratio "$(last wrk.blob.stevedore)" "$(last wrk.blob.peer)")"
     add wrk.tag.s/p "$(ratio "$(last wrk.tag.stevedore)" "$(last wrk.tag.peer)")"
     add wrk.digest.s/p "$(ratio "$(last wrk.digest.stevedore)" "$(last wrk.digest.peer)")"
-    log "wrk run $run/$RUNS: req/s blob stevedore $(last wrk.blob.stevedore), peer $(last wrk.blob.peer), nginx $(last wrk.blob.nginx); tag stevedore $(last wrk.tag.stevedore), peer $(last wrk.tag.peer); digest stevedore $(last wrk.digest.stevedore), peer $(last wrk.digest.peer)"
+    log "wrk run $run/$RUNS: req/s blob stevedore $(last wrk.blob.stevedore), peer $(last wrk.blob.peer), nginx $(last wrk.blob.nginx), direct $(last wrk.blob.direct); tag stevedore $(last wrk.tag.stevedore), peer $(last wrk.tag.peer); digest stevedore $(last wrk.digest.stevedore), peer $(last wrk.digest.peer)"
   done
   stop_fresh stevedore wrk "wrk"
   stop_fresh peer wrk "wrk"
@@ -701,6 +703,7 @@ scenario_wrk() {
   row "blob: stevedore req/s" %.0f wrk.blob.stevedore
   row "blob: peer req/s" %.0f wrk.blob.peer
   row "blob: nginx req/s" %.0f wrk.blob.nginx
+  row "blob: direct req/s (the upstream docker-registry, for reference)" %.0f wrk.blob.direct
   row "blob: stevedore / nginx" %.3f wrk.blob.s/n ">=" 0.5
   row "blob: stevedore / peer" %.1f wrk.blob.s/p ">=" 30
   row "tag: stevedore req/s" %.0f wrk.tag.stevedore
@@ -712,6 +715,7 @@ scenario_wrk() {
   row "blob p99 ms: stevedore" %.1f wrk.blob.stevedore.p99
   row "blob p99 ms: peer" %.1f wrk.blob.peer.p99
   row "blob p99 ms: nginx" %.1f wrk.blob.nginx.p99
+  row "blob p99 ms: direct" %.1f wrk.blob.direct.p99
   row "tag p99 ms: stevedore" %.1f wrk.tag.stevedore.p99
   row "tag p99 ms: peer" %.1f wrk.tag.peer.p99
   row "digest p99 ms: stevedore" %.1f wrk.digest.stevedore.p99
