@@ -228,6 +228,12 @@ cpu_others() { # sets CPU_OTHERS: the share (%) of the machine's CPU time that o
     'BEGIN { s = (t > 0) ? (b - o) * 100 / t : 0; if (s < 0) s = 0; printf "%.0f", s }')"
 }
 
+stevedore_notes() { # stevedore_notes WHAT: adds to NOTES when Stevedore's log reports trouble
+  local n
+  n="$(problems "$STEVEDORE_LOG")"
+  [ "$n" != 0 ] && NOTES+=("$1: $n warning/error lines in Stevedore's log, e.g. \`$(first_problem "$STEVEDORE_LOG")\`")
+}
+
 problems() { # problems LOGFILE: the number of lines that report trouble
   grep -E -c 'WARNING|SEVERE|ERROR|Exception' "$1" 2>/dev/null || true
 }
@@ -442,11 +448,19 @@ EOF
 # ---------------------------------------------------------------------------------------------
 # Clients
 # ---------------------------------------------------------------------------------------------
-download() { # download URL BYTES WHAT [OUTFILE]: one GET, 200 and BYTES checked; sets DL_SECONDS (curl's total time)
-  local answer
-  answer="$(curl -s -m "$CURL_MAX" -o "${4:-/dev/null}" -w '%{http_code} %{size_download} %{time_total}' "$1")"
-  [ "${answer% *}" = "200 $2" ] || die "$3: the client got '${answer% *}', not '200 $2' ($1)"
-  DL_SECONDS="${answer##* }"
+# One download: status and size are checked; the times are curl's own (no process start-up).
+CURL_GET=(curl -s -m "$CURL_MAX" -w '%{http_code} %{size_download} %{time_starttransfer} %{time_total}')
+download() { # download URL BYTES WHAT [OUTFILE]: sets DL_SECONDS (total) and DL_FIRST_BYTE_MS
+  local code size first total
+  read -r code size first total < <("${CURL_GET[@]}" -o "${4:-/dev/null}" "$1")
+  [ "$code $size" = "200 $2" ] || die "$3: the client got '$code $size', not '200 $2' ($1)"
+  DL_SECONDS="$total"
+  DL_FIRST_BYTE_MS="$(awk -v s="$first" 'BEGIN { printf "%.1f", s * 1000 }')"
+}
+
+checked_download() { # checked_download URL BYTES HEX WHAT: a download whose SHA-256 is then checked (sets DL_SECONDS)
+  download "$1" "$2" "$4" "$WORK/check"
+  verify_file "$WORK/check" "$3" "$4"
 }
 
 many_clients() { # many_clients URL BYTES HEX N WHAT: N clients at once; one hashed; sets WALL

@@ -67,9 +67,9 @@
 #                    memory must not grow with blob size or the number of waiters.
 #
 # Tools and their settings:
-#   curl    -s -m 900 -o /dev/null -w '%{http_code} %{size_download} %{time_total}': status and
-#           byte count are checked on every timed download; MB/s = bytes / curl's total time (no
-#           process start-up in it). The body's SHA-256 is checked once per system (and per cold /
+#   curl    -s -m 900 -w '%{http_code} %{size_download} %{time_starttransfer} %{time_total}'
+#           -o /dev/null: status and byte count are checked on every timed download; MB/s =
+#           bytes / curl's total time (no process start-up in it). The body's SHA-256 is checked once per system (and per cold /
 #           warm case) with a separate download to a file, hashed outside the timed part; with
 #           many clients, one client writes a file that is hashed afterwards and the others write
 #           to /dev/null, so hashing never competes with the servers for the CPUs.
@@ -180,7 +180,6 @@ ensure_tools "${tools[@]}"
 ensure_stevedore
 
 # The exact client commands (printed in the results as they are run).
-CURL_TIMED=(curl -s -m "$CURL_MAX" -o /dev/null -w '%{http_code} %{size_download} %{time_starttransfer} %{time_total}')
 SKOPEO_PULL=(skopeo --insecure-policy copy -q --src-tls-verify=false)
 WRK=(wrk -t2 -c64 "-d${WRK_SECONDS}s" --timeout 10s)
 WRK_WARMUP=$(((WRK_SECONDS + 1) / 2)) # seconds of untimed wrk per URL first (the JIT compiles meanwhile)
@@ -207,11 +206,6 @@ in_order() { # in_order RUN NAME...: the names, reversed in even runs
 
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", b / 1e6 / s; else print "n/a" }'; }
 
-stevedore_notes() { # stevedore_notes WHAT: a note when Stevedore's log reports trouble
-  local n
-  n="$(problems "$STEVEDORE_LOG")"
-  [ "$n" != 0 ] && NOTES+=("$1: $n warning/error lines in Stevedore's log, e.g. \`$(first_problem "$STEVEDORE_LOG")\`")
-}
 
 # ---------------------------------------------------------------------------------------------
 # Content: made (or taken from PERF_CACHE) and pushed into the upstream
@@ -352,18 +346,7 @@ stop_fresh() { # stop_fresh stevedore|peer NAME WHAT
   fi
 }
 
-checked_download() { # checked_download URL BYTES HEX WHAT: an untimed download whose SHA-256 is checked
-  download "$1" "$2" "$4" "$WORK/check"
-  verify_file "$WORK/check" "$3" "$4"
-}
 
-timed_download() { # timed_download URL BYTES WHAT: sets DL_SECONDS and DL_FIRST_BYTE_MS (the command is CURL_TIMED)
-  local code size first total
-  read -r code size first total < <("${CURL_TIMED[@]}" "$1")
-  [ "$code $size" = "200 $2" ] || die "$3: the client got '$code $size', not '200 $2' ($1)"
-  DL_SECONDS="$total"
-  DL_FIRST_BYTE_MS="$(awk -v s="$first" 'BEGIN { printf "%.1f", s * 1000 }')"
-}
 
 upstream_mark() { UPSTREAM_MARK="$(line_count "$UPSTREAM_LOG")"; }
 upstream_since() { # upstream_since PATH: "<GETs> <bytes>" of PATH since upstream_mark
@@ -428,7 +411,7 @@ scenario_warm_blob() {
   upstream_mark
   for ((run = 1; run <= RUNS; run++)); do
     for sys in $(in_order "$run" stevedore peer direct nginx); do
-      timed_download "${urls[$sys]}" "$BLOB_BYTES" "warm-blob, run $run, $sys"
+      download "${urls[$sys]}" "$BLOB_BYTES" "warm-blob, run $run, $sys"
       add "warm.$sys" "$(mbps "$BLOB_BYTES" "$DL_SECONDS")"
     done
     add warm.s/p "$(ratio "$(last warm.stevedore)" "$(last warm.peer)")"
@@ -471,14 +454,14 @@ scenario_cold_blob() {
   for ((run = 1; run <= RUNS; run++)); do
     for sys in $(in_order "$run" stevedore peer direct); do
       if [ "$sys" = direct ]; then
-        timed_download "$UPSTREAM$BLOB_PATH" "$BLOB_BYTES" "cold-blob, run $run, direct"
+        download "$UPSTREAM$BLOB_PATH" "$BLOB_BYTES" "cold-blob, run $run, direct"
         add cold.direct "$(mbps "$BLOB_BYTES" "$DL_SECONDS")"
         add cold.direct.ttfb "$DL_FIRST_BYTE_MS"
         continue
       fi
       start_fresh "$sys" "cold-$run"
       upstream_mark
-      timed_download "$URL$BLOB_PATH" "$BLOB_BYTES" "cold-blob, run $run, $sys"
+      download "$URL$BLOB_PATH" "$BLOB_BYTES" "cold-blob, run $run, $sys"
       add "cold.$sys" "$(mbps "$BLOB_BYTES" "$DL_SECONDS")"
       add "cold.$sys.ttfb" "$DL_FIRST_BYTE_MS"
       if [ "$sys" = peer ]; then
@@ -851,7 +834,7 @@ report() {
   echo
   echo "## Commands"
   echo
-  echo "- timed download: \`$(quote "${CURL_TIMED[@]}") URL\`"
+  echo "- timed download: \`$(quote "${CURL_GET[@]}") -o /dev/null URL\`"
   echo "- body checks: \`curl -s -m $CURL_MAX -o FILE URL\`, then \`sha256sum FILE\` (untimed)"
   echo "- concurrent clients: N x \`curl -s -m $CURL_MAX -o /dev/null -w '%{http_code} %{size_download}' URL &\` (the first with \`-o FILE\`, hashed after), timed by the shell from the first start to the last end"
   selected skopeo && echo "- skopeo: \`$(quote "${SKOPEO_PULL[@]}") docker://127.0.0.1:PORT/bench/image:$IMAGE_TAG dir:DEST\`, timed by the shell; DEST deleted between pulls"

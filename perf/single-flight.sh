@@ -205,18 +205,12 @@ link_gets() { # link_gets FROM_LINE TO_LINE: "<GET count> <MiB/s of the largest 
 # ---------------------------------------------------------------------------------------------
 # Scenarios
 # ---------------------------------------------------------------------------------------------
-one_client() { # one_client BASE_URL WHAT: sets WALL
-  download "$1$BLOB_PATH" "$BLOB_BYTES" "$2" "$WORK/download"
+one_client() { # one_client BASE_URL WHAT: sets WALL (the download is hashed afterwards)
+  checked_download "$1$BLOB_PATH" "$BLOB_BYTES" "$BLOB_HEX" "$2"
   WALL="$(printf "%.3f" "$DL_SECONDS")"
-  verify_file "$WORK/download" "$BLOB_HEX" "$2"
 }
 clients() { # clients BASE_URL WHAT: C clients at once, sets WALL
   many_clients "$1$BLOB_PATH" "$BLOB_BYTES" "$BLOB_HEX" "$CLIENTS" "$2"
-}
-stevedore_notes() { # stevedore_notes WHAT: a note when Stevedore's log reports trouble
-  local n
-  n="$(problems "$STEVEDORE_LOG")"
-  [ "$n" != 0 ] && NOTES+=("$1: $n warning/error lines in Stevedore's log, e.g. $(first_problem "$STEVEDORE_LOG")")
 }
 
 NOTES=()
