@@ -8,7 +8,7 @@
 # warm Stevedore (what serving alone costs), and the same C cold clients against the reference
 # peer, CNCF Distribution (docker-registry) in proxy mode.
 #
-# Usage (from a checkout; builds target/stevedore.jar with ./mvnw when it is missing):
+# Usage (from a checkout; ./stevedore builds target/stevedore.jar when it is missing or stale):
 #   perf/single-flight.sh [--runs N] [--size-mb M] [--clients C] [--upstream-mbps LIST]
 #   defaults: 3, 320, 20, 0
 #
@@ -70,7 +70,11 @@
 #
 # Ctrl-C or kill -TERM stops every process it started (a shell ignores SIGINT in background jobs
 # it starts, so stop a backgrounded run with TERM).
-# SINGLE_FLIGHT_KEEP=1 keeps the logs (Stevedore's, the registries') in the temp dir.
+# PERF_KEEP=1 (or SINGLE_FLIGHT_KEEP=1) keeps the logs (Stevedore's, the registries') in the temp dir.
+# The shared machinery (processes, servers, clients, numbers) is perf/lib.sh, also used by perf/run.sh.
+# The blob is pseudo-random but the same on every run (perf/lib.sh make_blob), cached in
+# PERF_CACHE (default /tmp/stevedore-perf-cache); Stevedore starts through ./stevedore, so the
+# launcher's JVM options (STEVEDORE_JAVA_OPTS) apply.
 #
 # Results: printed, and written to perf/results/single-flight.md. The exit status is 0 even when a
 # goal is missed (PASS/MISS is printed next to each goal); it is non-zero when the benchmark itself
@@ -113,275 +117,48 @@ for value in "${SETTINGS[@]}"; do
   [ "$value" -gt 0 ] && NEED_NGINX=1
 done
 
-REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$REPO" || exit 1
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+PERF_KEEP="${PERF_KEEP-${SINGLE_FLIGHT_KEEP-}}"
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "FAILED: $*"; exit 1; }
-
-# ---------------------------------------------------------------------------------------------
-# Processes and clean-up: every process started is recorded and stopped on exit, also on Ctrl-C.
-# ---------------------------------------------------------------------------------------------
-WORK=""
-PIDS=()
-
-# PIDs are reused (pid_max is often 32768, and the JVMs' threads use up the same numbers), so a
-# process is only ever signalled while it is still this shell's child, and a finished one is
-# dropped from PIDS: a stale number must never stop someone else's process.
-mine() { # mine PID: the process exists and this shell started it
-  [ "$(ps -o ppid= -p "$1" 2>/dev/null | tr -d ' ')" = "$$" ]
-}
-forget_pid() { # forget_pid PID: drop it from PIDS
-  local pid kept=()
-  for pid in "${PIDS[@]}"; do
-    [ "$pid" != "$1" ] && kept+=("$pid")
-  done
-  PIDS=("${kept[@]}")
-}
-
-stop_pid() { # stop_pid PID: TERM, up to 10 s, then KILL (only while it is this shell's child)
-  local pid="$1" i
-  if mine "$pid"; then
-    kill -TERM "$pid" 2>/dev/null
-    for ((i = 0; i < 100; i++)); do
-      mine "$pid" && kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    mine "$pid" && kill -KILL "$pid" 2>/dev/null
-  fi
-  wait "$pid" 2>/dev/null
-  forget_pid "$pid"
-  return 0
-}
-
-cleanup() {
-  local pid
-  trap - EXIT INT TERM
-  for pid in "${PIDS[@]}"; do
-    mine "$pid" && kill -TERM "$pid" 2>/dev/null
-  done
-  for pid in "${PIDS[@]}"; do
-    stop_pid "$pid"
-  done
-  if [ -n "$WORK" ] && [ -d "$WORK" ]; then
-    if [ -n "${SINGLE_FLIGHT_KEEP-}" ]; then
-      rm -rf "$WORK/upstream-storage"
-      log "kept the logs in $WORK"
-    else
-      rm -rf "$WORK"
-    fi
-  fi
-}
-trap cleanup EXIT
-trap 'log "interrupted"; exit 130' INT TERM
-
-# ---------------------------------------------------------------------------------------------
-# Tools
-# ---------------------------------------------------------------------------------------------
-missing=()
-command -v docker-registry >/dev/null || missing+=(docker-registry)
-command -v curl >/dev/null || missing+=(curl)
-NGINX=""
-if [ -n "$NEED_NGINX" ]; then
-  NGINX="$(command -v nginx || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; })"
-  [ -n "$NGINX" ] || missing+=(nginx)
-fi
-if [ ${#missing[@]} -gt 0 ]; then
-  log "installing ${missing[*]} with apt-get"
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -q && $SUDO apt-get install -y -q "${missing[@]}" || die "cannot install ${missing[*]}"
-fi
-if [ -n "$NEED_NGINX" ] && [ -z "$NGINX" ]; then
-  NGINX="$(command -v nginx || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; })"
-  [ -n "$NGINX" ] || die "no nginx after installing it"
-fi
-
-java_major() {
-  "$1/bin/java" -XshowSettings:properties -version 2>&1 |
-    sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p'
-}
-if [ -f .mvn/java-home.sh ]; then
-  # shellcheck source=/dev/null
-  . .mvn/java-home.sh
-fi
-if [ -z "${JAVA_HOME-}" ] || [ ! -x "$JAVA_HOME/bin/java" ] || [ "$(java_major "$JAVA_HOME")" -lt 25 ] 2>/dev/null; then
-  JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
-fi
-[ -x "$JAVA_HOME/bin/java" ] || die "no Java 25 JDK (set JAVA_HOME)"
-export JAVA_HOME
-JAVA="$JAVA_HOME/bin/java"
-
-JAR="$REPO/target/stevedore.jar"
-if [ ! -f "$JAR" ]; then
-  log "building $JAR (./mvnw -q -B package -DskipTests)"
-  ./mvnw -q -B package -DskipTests || die "build failed"
-  [ -f "$JAR" ] || die "the build made no $JAR"
-fi
-
-LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/single-flight.XXXXXX")" || die "mktemp"
 BLOB_BYTES=$((SIZE_MB * 1024 * 1024))
-need_kb=$(((BLOB_BYTES / 1024) * 6 + 1048576))
-avail_kb="$(df -Pk "$WORK" | awk 'NR == 2 { print $4 }')"
-[ "${avail_kb:-0}" -gt "$need_kb" ] || die "$WORK has ${avail_kb} KiB free; this needs about ${need_kb} KiB"
-
-# ---------------------------------------------------------------------------------------------
-# Helpers
-# ---------------------------------------------------------------------------------------------
-now() { echo "$EPOCHREALTIME"; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-
-free_port() { # a port on 127.0.0.1 that nothing listens on (bounded tries)
-  local i port
-  for ((i = 0; i < 200; i++)); do
-    port=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return 0
-    fi
-  done
-  die "no free port found"
-}
-
-wait_http_200() { # wait_http_200 URL PID LOGFILE [seconds]: until URL answers 200, PID alive
-  local url="$1" pid="$2" logfile="$3" limit="${4:-60}" i code
-  for ((i = 0; i < limit * 5; i++)); do
-    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$logfile" >&2; die "process $pid exited before $url answered"; }
-    code="$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url" 2>/dev/null)"
-    [ "$code" = 200 ] && return 0
-    sleep 0.2
-  done
-  tail -n 30 "$logfile" >&2
-  die "$url did not answer 200 within ${limit} s"
-}
-
-line_count() { if [ -f "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi; }
-
-settle_log() { # settle_log FILE: until its line count stays the same for 1 s (at most 60 s)
-  local file="$1" previous=-1 current i
-  for ((i = 0; i < 120; i++)); do
-    current="$(line_count "$file")"
-    if [ "$current" = "$previous" ]; then
-      sleep 0.5
-      [ "$(line_count "$file")" = "$current" ] && return 0
-    fi
-    previous="$current"
-    sleep 0.5
-  done
-}
-
-upstream_gets() { # upstream_gets FROM_LINE TO_LINE: "<GET count> <bytes>" for the blob path
-  sed -n "$(($1 + 1)),$2p" "$UPSTREAM_LOG" | awk -v path="$BLOB_PATH" '
-    $6 == "\"GET" && (index($7, path) == 1) && (length($7) == length(path) || substr($7, length(path) + 1, 1) == "?") {
-      n++; if ($10 ~ /^[0-9]+$/) bytes += $10
-    }
-    END { printf "%d %.0f\n", n, bytes }'
-}
-
-RSS_STOP=""
-start_rss_sampler() { # start_rss_sampler PID OUTFILE: peak RSS (KiB) of PID, every 0.2 s
-  local pid="$1" out="$2"
-  RSS_STOP="$WORK/rss.stop"
-  rm -f "$RSS_STOP"
-  echo 0 >"$out"
-  (
-    peak=0
-    for ((i = 0; i < 18000; i++)); do # at most one hour
-      [ -e "$RSS_STOP" ] && break
-      rss="$(ps -o rss= -p "$pid" 2>/dev/null | tr -d ' ')"
-      [ -z "$rss" ] && break
-      if [ "$rss" -gt "$peak" ]; then
-        peak="$rss"
-        echo "$peak" >"$out"
-      fi
-      sleep 0.2
-    done
-  ) &
-  RSS_PID=$!
-  PIDS+=("$RSS_PID")
-}
-stop_rss_sampler() {
-  touch "$RSS_STOP"
-  stop_pid "$RSS_PID"
-}
+perf_start single-flight $(((BLOB_BYTES / 1024) * 6 + 1048576))
+tools=(docker-registry curl openssl)
+[ -n "$NEED_NGINX" ] && tools+=(nginx)
+ensure_tools "${tools[@]}"
+ensure_stevedore
 
 # ---------------------------------------------------------------------------------------------
 # The upstream registry and the blob
 # ---------------------------------------------------------------------------------------------
-UPSTREAM_PORT="$(free_port)"
-UPSTREAM_LOG="$WORK/upstream-access.log"
-mkdir -p "$WORK/upstream-storage"
-cat >"$WORK/upstream.yml" <<EOF
-version: 0.1
-log:
-  level: warn
-storage:
-  filesystem:
-    rootdirectory: $WORK/upstream-storage
-http:
-  addr: 127.0.0.1:$UPSTREAM_PORT
-  secret: single-flight-benchmark
-EOF
-docker-registry serve "$WORK/upstream.yml" >"$UPSTREAM_LOG" 2>"$WORK/upstream.err" &
-UPSTREAM_PID=$!
-PIDS+=("$UPSTREAM_PID")
-wait_http_200 "http://127.0.0.1:$UPSTREAM_PORT/v2/" "$UPSTREAM_PID" "$WORK/upstream.err" 30
-UPSTREAM_HOSTPORT="127.0.0.1:$UPSTREAM_PORT"
-UPSTREAM="http://$UPSTREAM_HOSTPORT"
-
-log "creating a random blob of $SIZE_MB MiB ($BLOB_BYTES bytes)"
-BLOB_FILE="$WORK/blob"
-head -c "$BLOB_BYTES" /dev/urandom >"$BLOB_FILE" || die "cannot write $BLOB_FILE"
-BLOB_HEX="$(sha256sum "$BLOB_FILE" | cut -d' ' -f1)"
+start_upstream
+make_blob "single-flight" "$BLOB_BYTES"
+BLOB_HEX="$MADE_HEX"
 DIGEST="sha256:$BLOB_HEX"
 BLOB_PATH="/v2/bench/blob/blobs/$DIGEST"
-
-location="$(curl -s -m 30 -D - -o /dev/null -X POST "$UPSTREAM/v2/bench/blob/blobs/uploads/" |
-  tr -d '\r' | awk 'tolower($1) == "location:" { print $2 }')"
-[ -n "$location" ] || die "the upstream gave no upload Location"
-case "$location" in /*) location="$UPSTREAM$location" ;; esac
-case "$location" in *\?*) separator='&' ;; *) separator='?' ;; esac
-code="$(curl -s -m 600 -o /dev/null -w '%{http_code}' -T "$BLOB_FILE" \
-  -H 'Content-Type: application/octet-stream' "$location${separator}digest=$DIGEST")"
-[ "$code" = 201 ] || die "upload answered $code, not 201"
-head_answer="$(curl -s -m 30 -I -o /dev/null -w '%{http_code} %header{content-length}' "$UPSTREAM$BLOB_PATH")"
-[ "$head_answer" = "200 $BLOB_BYTES" ] || die "HEAD of the uploaded blob answered '$head_answer'"
-rm -f "$BLOB_FILE" # the upstream's storage holds it now; downloads are checked against the digest
-log "upstream $UPSTREAM holds bench/blob@$DIGEST"
+upstream_put_blob bench/blob "$MADE_FILE" "$BLOB_HEX"
+log "upstream $UPSTREAM holds bench/blob@$DIGEST ($BLOB_BYTES bytes)"
 
 # ---------------------------------------------------------------------------------------------
 # The link: the upstream directly (loopback), or a private nginx in front of it with limit_rate
 # ---------------------------------------------------------------------------------------------
 LINK=""          # the upstream URL Stevedore and the peer use
-NGINX_PID=""
 NGINX_LOG=""
 start_link() { # start_link MBPS: sets LINK (and starts nginx when MBPS > 0)
   local mbps="$1" dir="$WORK/nginx-$1" port
   if [ "$mbps" = 0 ]; then
     LINK="$UPSTREAM"
     NGINX_LOG=""
+    NGINX_PID=""
     return 0
   fi
   port="$(free_port)"
-  mkdir -p "$dir/tmp"
   NGINX_LOG="$dir/access.log"
   # master_process off: one process, running as the invoking user (no privilege drop to a user
   # that could not write this temp dir), stopped by its pid like every other process here.
-  cat >"$dir/nginx.conf" <<EOF
-daemon off;
-master_process off;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-events { worker_connections 1024; }
-http {
+  start_nginx "$dir" "master_process off;" "
   log_format bench '\$request_method \$uri \$status \$body_bytes_sent \$request_time';
   access_log $NGINX_LOG bench;
-  client_body_temp_path $dir/tmp/client-body;
-  proxy_temp_path $dir/tmp/proxy;
-  fastcgi_temp_path $dir/tmp/fastcgi;
-  uwsgi_temp_path $dir/tmp/uwsgi;
-  scgi_temp_path $dir/tmp/scgi;
-  gzip off;
   upstream registry {
     server $UPSTREAM_HOSTPORT;
     keepalive 32;
@@ -393,7 +170,7 @@ http {
     location / {
       proxy_pass http://registry;
       proxy_http_version 1.1;
-      proxy_set_header Connection "";
+      proxy_set_header Connection \"\";
       proxy_set_header Host \$http_host;
       proxy_buffering on;
       proxy_buffers 16 256k;
@@ -405,14 +182,7 @@ http {
       send_timeout 600s;
       limit_rate $((mbps * 1048576));
     }
-  }
-}
-EOF
-  "$NGINX" -t -q -p "$dir/" -e "$dir/error.log" -c "$dir/nginx.conf" 2>"$dir/config-test.err" ||
-    { cat "$dir/config-test.err" >&2; die "nginx rejects $dir/nginx.conf"; }
-  "$NGINX" -p "$dir/" -e "$dir/error.log" -c "$dir/nginx.conf" >"$dir/stdout.log" 2>&1 &
-  NGINX_PID=$!
-  PIDS+=("$NGINX_PID")
+  }"
   LINK="http://127.0.0.1:$port"
   wait_http_200 "$LINK/v2/" "$NGINX_PID" "$dir/error.log" 30
   local answer
@@ -432,140 +202,23 @@ link_gets() { # link_gets FROM_LINE TO_LINE: "<GET count> <MiB/s of the largest 
     END { if (t > 0) printf "%d %.1f\n", n, best / 1048576 / t; else printf "%d n/a\n", n }'
 }
 
-verify_file() { # verify_file FILE WHAT
-  local hex
-  hex="$(sha256sum "$1" | cut -d' ' -f1)"
-  [ "$hex" = "$BLOB_HEX" ] || die "$2: downloaded bytes hash to sha256:$hex, not $DIGEST"
-  rm -f "$1"
-}
-
-# ---------------------------------------------------------------------------------------------
-# Stevedore and the peer
-# ---------------------------------------------------------------------------------------------
-STEVEDORE_PID=""
-STEVEDORE_URL=""
-STEVEDORE_LOG=""
-start_stevedore() { # start_stevedore NAME: fresh, empty data dir
-  local name="$1" dir="$WORK/stevedore-$1" port
-  port="$(free_port)"
-  mkdir -p "$dir/data"
-  cat >"$dir/stevedore.yaml" <<EOF
-server:
-  host: 127.0.0.1
-  port: $port
-storage:
-  path: $dir/data
-upstreams:
-  - name: lab
-    url: $LINK
-    default: true
-EOF
-  STEVEDORE_LOG="$WORK/stevedore-$name.log"
-  "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$JAR" serve --config "$dir/stevedore.yaml" \
-    >"$STEVEDORE_LOG" 2>&1 &
-  STEVEDORE_PID=$!
-  PIDS+=("$STEVEDORE_PID")
-  STEVEDORE_URL="http://127.0.0.1:$port"
-  wait_http_200 "$STEVEDORE_URL/v2/" "$STEVEDORE_PID" "$STEVEDORE_LOG" 90
-}
-stop_stevedore() { # stop_stevedore NAME: stop it and drop its data dir
-  stop_pid "$STEVEDORE_PID"
-  rm -rf "$WORK/stevedore-$1"
-}
-
-PEER_PID=""
-PEER_URL=""
-start_peer() { # start_peer NAME: docker-registry in proxy mode, fresh, empty storage
-  local name="$1" dir="$WORK/peer-$1" port
-  port="$(free_port)"
-  mkdir -p "$dir/storage"
-  cat >"$dir/config.yml" <<EOF
-version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $dir/storage
-http:
-  addr: 127.0.0.1:$port
-  secret: single-flight-benchmark
-proxy:
-  remoteurl: $LINK
-EOF
-  docker-registry serve "$dir/config.yml" >"$WORK/peer-$name.log" 2>&1 &
-  PEER_PID=$!
-  PIDS+=("$PEER_PID")
-  PEER_URL="http://127.0.0.1:$port"
-  wait_http_200 "$PEER_URL/v2/" "$PEER_PID" "$WORK/peer-$name.log" 30
-}
-peer_stored() { [ -f "$WORK/peer-$1/storage/docker/registry/v2/blobs/sha256/${BLOB_HEX:0:2}/$BLOB_HEX/data" ]; }
-stop_peer() {
-  stop_pid "$PEER_PID"
-  rm -rf "$WORK/peer-$1"
-}
-
 # ---------------------------------------------------------------------------------------------
 # Scenarios
 # ---------------------------------------------------------------------------------------------
-one_client() { # one_client BASE_URL WHAT: sets WALL
-  local base="$1" what="$2" start end answer
-  start="$(now)"
-  answer="$(curl -s -m "$CURL_MAX" -o "$WORK/download" -w '%{http_code} %{size_download}' "$base$BLOB_PATH")"
-  end="$(now)"
-  [ "$answer" = "200 $BLOB_BYTES" ] || die "$what: the client got '$answer', not '200 $BLOB_BYTES'"
-  WALL="$(elapsed "$start" "$end")"
-  verify_file "$WORK/download" "$what"
+one_client() { # one_client BASE_URL WHAT: sets WALL (the download is hashed afterwards)
+  checked_download "$1$BLOB_PATH" "$BLOB_BYTES" "$BLOB_HEX" "$2"
+  WALL="$(printf "%.3f" "$DL_SECONDS")"
 }
-
-many_clients() { # many_clients BASE_URL WHAT: C clients at once, sets WALL
-  local base="$1" what="$2" start end i out answer pids=()
-  rm -f "$WORK"/client-*.out
-  start="$(now)"
-  for ((i = 1; i <= CLIENTS; i++)); do
-    if [ "$i" = 1 ]; then out="$WORK/download"; else out=/dev/null; fi
-    curl -s -m "$CURL_MAX" -o "$out" -w '%{http_code} %{size_download}' "$base$BLOB_PATH" >"$WORK/client-$i.out" 2>&1 &
-    pids+=($!)
-    PIDS+=($!)
-  done
-  for i in "${pids[@]}"; do
-    wait "$i"
-  done
-  end="$(now)"
-  for i in "${pids[@]}"; do
-    forget_pid "$i"
-  done
-  WALL="$(elapsed "$start" "$end")"
-  for ((i = 1; i <= CLIENTS; i++)); do
-    answer="$(cat "$WORK/client-$i.out")"
-    [ "$answer" = "200 $BLOB_BYTES" ] || die "$what: client $i got '$answer', not '200 $BLOB_BYTES'"
-  done
-  verify_file "$WORK/download" "$what"
+clients() { # clients BASE_URL WHAT: C clients at once, sets WALL
+  many_clients "$1$BLOB_PATH" "$BLOB_BYTES" "$BLOB_HEX" "$CLIENTS" "$2"
 }
-
-problems() { # problems LOGFILE: lines that report trouble
-  grep -E -c 'WARNING|SEVERE|ERROR|Exception' "$1" 2>/dev/null || true
-}
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.3f", a / b }'; }
-
-median() { # median FORMAT VALUES... (values that are not numbers, such as n/a, are left out)
-  local format="$1"
-  shift
-  printf '%s\n' "$@" | grep -E '^[0-9.]+$' | sort -g | awk -v f="$format" '{ v[NR] = $1 } END {
-    if (NR == 0) { print "n/a"; exit }
-    if (NR % 2) m = v[(NR + 1) / 2]; else m = (v[NR / 2] + v[NR / 2 + 1]) / 2
-    printf f, m }'
-}
-verdict() { awk -v v="$1" -v goal="$2" 'BEGIN { print ((v + 0 <= goal + 0.0005) ? "PASS" : "MISS") }'; }
 
 NOTES=()
 SECTIONS=()
 SUMMARY=()
 
 run_setting() { # run_setting MBPS: RUNS runs of A, B, W and the peer over this link; writes a section
-  local mbps="$1" label run n i before
+  local mbps="$1" label run n before
   local -a R_A=() R_B=() R_BA=() R_UPA=() R_UPB=() R_GETA=() R_GETB=() R_RSS=() R_AGG=() R_W=()
   local -a R_P=() R_UPP=() R_GETP=() R_PRSS=() R_BP=() R_FA=() R_FB=()
   local load_start load_end
@@ -583,35 +236,34 @@ run_setting() { # run_setting MBPS: RUNS runs of A, B, W and the peer over this 
   for ((run = 1; run <= RUNS; run++)); do
     log "[$label] run $run/$RUNS"
     local A_WALL B_WALL W_WALL P_WALL getsA bytesA getsB bytesB getsW getsP bytesP rssB rssP
-    local fillA="n/a" fillB="n/a" nbefore lg
+    local fillA="n/a" fillB="n/a" nbefore
 
     # A: one cold client
-    start_stevedore "$mbps-run$run-A"
+    start_stevedore "$mbps-run$run-A" "$LINK"
     before="$(line_count "$UPSTREAM_LOG")"
     [ -n "$NGINX_LOG" ] && nbefore="$(line_count "$NGINX_LOG")"
     one_client "$STEVEDORE_URL" "$label, run $run, A"
     A_WALL="$WALL"
     settle_log "$UPSTREAM_LOG"
-    read -r getsA bytesA < <(upstream_gets "$before" "$(line_count "$UPSTREAM_LOG")")
+    read -r getsA bytesA < <(upstream_gets "$before" "$(line_count "$UPSTREAM_LOG")" "$BLOB_PATH")
     if [ -n "$NGINX_LOG" ]; then
       settle_log "$NGINX_LOG"
       read -r _ fillA < <(link_gets "$nbefore" "$(line_count "$NGINX_LOG")")
     fi
     stop_stevedore "$mbps-run$run-A"
-    n="$(problems "$STEVEDORE_LOG")"
-    [ "$n" != 0 ] && NOTES+=("$label, run $run, A: $n warning/error lines in Stevedore's log, e.g. $(grep -E -m1 'WARNING|SEVERE|ERROR|Exception' "$STEVEDORE_LOG" | cut -c1-200)")
+    stevedore_notes "$label, run $run, A"
     log "  A (1 cold client): ${A_WALL} s, upstream GETs $getsA, bytes $bytesA, fill MiB/s $fillA"
 
     # B: C cold clients, then W: the same C clients against the now warm store
-    start_stevedore "$mbps-run$run-B"
+    start_stevedore "$mbps-run$run-B" "$LINK"
     before="$(line_count "$UPSTREAM_LOG")"
     [ -n "$NGINX_LOG" ] && nbefore="$(line_count "$NGINX_LOG")"
     start_rss_sampler "$STEVEDORE_PID" "$WORK/rss-B"
-    many_clients "$STEVEDORE_URL" "$label, run $run, B"
+    clients "$STEVEDORE_URL" "$label, run $run, B"
     B_WALL="$WALL"
     stop_rss_sampler
     settle_log "$UPSTREAM_LOG"
-    read -r getsB bytesB < <(upstream_gets "$before" "$(line_count "$UPSTREAM_LOG")")
+    read -r getsB bytesB < <(upstream_gets "$before" "$(line_count "$UPSTREAM_LOG")" "$BLOB_PATH")
     if [ -n "$NGINX_LOG" ]; then
       settle_log "$NGINX_LOG"
       read -r _ fillB < <(link_gets "$nbefore" "$(line_count "$NGINX_LOG")")
@@ -619,29 +271,26 @@ run_setting() { # run_setting MBPS: RUNS runs of A, B, W and the peer over this 
     rssB=$(($(cat "$WORK/rss-B") / 1024))
     log "  B ($CLIENTS cold clients): ${B_WALL} s, upstream GETs $getsB, bytes $bytesB, fill MiB/s $fillB, peak RSS $rssB MiB"
     before="$(line_count "$UPSTREAM_LOG")"
-    many_clients "$STEVEDORE_URL" "$label, run $run, W"
+    clients "$STEVEDORE_URL" "$label, run $run, W"
     W_WALL="$WALL"
     settle_log "$UPSTREAM_LOG"
-    read -r getsW _ < <(upstream_gets "$before" "$(line_count "$UPSTREAM_LOG")")
+    read -r getsW _ < <(upstream_gets "$before" "$(line_count "$UPSTREAM_LOG")" "$BLOB_PATH")
     [ "$getsW" != 0 ] && NOTES+=("$label, run $run, W: $getsW upstream GETs of the blob although it was stored")
     log "  W ($CLIENTS warm clients): ${W_WALL} s"
     stop_stevedore "$mbps-run$run-B"
-    n="$(problems "$STEVEDORE_LOG")"
-    [ "$n" != 0 ] && NOTES+=("$label, run $run, B/W: $n warning/error lines in Stevedore's log, e.g. $(grep -E -m1 'WARNING|SEVERE|ERROR|Exception' "$STEVEDORE_LOG" | cut -c1-200)")
+    stevedore_notes "$label, run $run, B/W"
 
     # P: C cold clients through the peer
-    start_peer "$mbps-run$run"
+    start_peer "$mbps-run$run" "$LINK"
     before="$(line_count "$UPSTREAM_LOG")"
     start_rss_sampler "$PEER_PID" "$WORK/rss-P"
-    many_clients "$PEER_URL" "$label, run $run, peer"
+    clients "$PEER_URL" "$label, run $run, peer"
     P_WALL="$WALL"
     stop_rss_sampler
     # The peer stores the blob in the background: wait for it, so its upstream bytes are all counted.
-    lg=$((CURL_MAX * 10))
-    for ((i = 0; i < lg; i++)); do peer_stored "$mbps-run$run" && break; sleep 0.1; done
-    peer_stored "$mbps-run$run" || NOTES+=("$label, run $run, peer: the blob was not in its storage $CURL_MAX s after the clients finished")
+    wait_peer_blob "$mbps-run$run" "$BLOB_HEX" || NOTES+=("$label, run $run, peer: the blob was not in its storage $CURL_MAX s after the clients finished")
     settle_log "$UPSTREAM_LOG"
-    read -r getsP bytesP < <(upstream_gets "$before" "$(line_count "$UPSTREAM_LOG")")
+    read -r getsP bytesP < <(upstream_gets "$before" "$(line_count "$UPSTREAM_LOG")" "$BLOB_PATH")
     rssP=$(($(cat "$WORK/rss-P") / 1024))
     stop_peer "$mbps-run$run"
     log "  peer ($CLIENTS cold clients): ${P_WALL} s, upstream GETs $getsP, bytes $bytesP, peak RSS $rssP MiB"
@@ -685,7 +334,7 @@ run_setting() { # run_setting MBPS: RUNS runs of A, B, W and the peer over this 
   M_GETP="$(median %.0f "${R_GETP[@]}")"
   M_PRSS="$(median %.0f "${R_PRSS[@]}")"
   M_BP="$(median %.3f "${R_BP[@]}")"
-  SUMMARY+=("| $label | $M_A | $M_B | $M_BA $(verdict "$M_BA" 1.5) | $M_UPB $(verdict "$M_UPB" 1.0) | $M_RSS | $M_W | $M_P | $M_UPP | $M_BP |")
+  SUMMARY+=("| $label | $M_A | $M_B | $M_BA $(verdict "$M_BA" "<=" 1.5) | $M_UPB $(verdict "$M_UPB" "<=" 1.0) | $M_RSS | $M_W | $M_P | $M_UPP | $M_BP |")
 
   local out="$WORK/section-$mbps.md" k
   {
@@ -718,9 +367,9 @@ run_setting() { # run_setting MBPS: RUNS runs of A, B, W and the peer over this 
     echo "| blob size (bytes) | $BLOB_BYTES | | |"
     echo "| A wall, 1 cold client (s) | $M_A | | |"
     echo "| B wall, $CLIENTS cold clients (s) | $M_B | | |"
-    echo "| B / A wall | $M_BA | <= 1.5 | $(verdict "$M_BA" 1.5) |"
-    echo "| A upstream bytes / blob size | $M_UPA | 1.0 | $(verdict "$M_UPA" 1.0) |"
-    echo "| B upstream bytes / blob size | $M_UPB | 1.0 | $(verdict "$M_UPB" 1.0) |"
+    echo "| B / A wall | $M_BA | <= 1.5 | $(verdict "$M_BA" "<=" 1.5) |"
+    echo "| A upstream bytes / blob size | $M_UPA | 1.0 | $(verdict "$M_UPA" "<=" 1.0) |"
+    echo "| B upstream bytes / blob size | $M_UPB | 1.0 | $(verdict "$M_UPB" "<=" 1.0) |"
     echo "| A / B upstream GETs of the blob | $M_GETA / $M_GETB | 1 / 1 | |"
     if [ "$mbps" != 0 ]; then
       echo "| A / B fill rate over the link (MiB/s) | $M_FA / $M_FB | $mbps | |"
@@ -759,13 +408,11 @@ done
 # ---------------------------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------------------------
-mem_gib="$(awk '/^MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)"
-java_version="$("$JAVA" -version 2>&1 | head -n 1)"
+java_version="$(java_version)"
 registry_version="$(docker-registry --version 2>&1 | head -n 1)"
 nginx_version=""
-[ -n "$NGINX" ] && nginx_version="$("$NGINX" -v 2>&1 | head -n 1)"
-commit="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-if [ -n "$(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$commit (with local changes)"; fi
+[ -n "$NEED_NGINX" ] && nginx_version="$("$(tool_path nginx)" -v 2>&1 | head -n 1)"
+commit="$(stevedore_commit)"
 links=""
 for mbps in "${SETTINGS[@]}"; do
   if [ "$mbps" = 0 ]; then links="$links${links:+; }loopback, unthrottled"; else links="$links${links:+; }$mbps MiB/s per connection (nginx limit_rate)"; fi
@@ -775,7 +422,7 @@ report() {
   echo "# Single-flight fills: $CLIENTS concurrent cold clients of one $SIZE_MB MiB blob"
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "- machine: $(nproc) CPUs, $mem_gib GiB memory, Linux $(uname -r) (client, upstream, nginx and mirror share the CPUs)"
+  echo "- machine: $(machine_line) (client, upstream, nginx and mirror share the CPUs)"
   echo "- load average (1/5/15 min) at start: $LOAD_START; at end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine adds noise)"
   echo "- java: $java_version"
   echo "- upstream and peer: $registry_version"

@@ -1,0 +1,541 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # the results of functions are globals the sourcing script reads
+# Shared machinery of the perf/ benchmarks (run.sh, single-flight.sh); sourced, never run.
+#
+# What is here: logging; tracking and stopping every process a benchmark starts (also on Ctrl-C
+# and TERM); installing missing tools with apt-get; building Stevedore through its launcher;
+# deterministic test content cached between runs; starting the upstream docker-registry, Stevedore
+# (through ./stevedore, so the launcher's JVM options apply), the peer (docker-registry in proxy
+# mode) and private nginx instances on 127.0.0.1; clients that check status, byte count and
+# digest; counting upstream GETs from the upstream's access log; an RSS sampler; medians, ratios
+# and verdicts.
+#
+# A script sources this file after parsing its arguments, then calls
+#   perf_start NAME NEED_KIB   (temp dir $WORK, clean-up traps, free-space check)
+# Environment: PERF_KEEP=1 keeps the logs in $WORK (the bulky stores are deleted anyway);
+# PERF_CACHE (default /tmp/stevedore-perf-cache) holds the generated test content.
+
+PERF_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$PERF_DIR/.." && pwd)"
+PERF_CACHE="${PERF_CACHE:-/tmp/stevedore-perf-cache}"
+CURL_MAX=900 # seconds any one download may take
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "FAILED: $*"; exit 1; }
+
+# ---------------------------------------------------------------------------------------------
+# Processes and clean-up: every process started is recorded and stopped on exit, also on Ctrl-C.
+# ---------------------------------------------------------------------------------------------
+WORK=""
+PIDS=()
+BULKY=() # directories under $WORK deleted even when PERF_KEEP keeps the logs
+
+# PIDs are reused (pid_max is often 32768, and the JVMs' threads use up the same numbers), so a
+# process is only ever signalled while it is still this shell's child, and a finished one is
+# dropped from PIDS: a stale number must never stop someone else's process.
+mine() { # mine PID: the process exists and this shell started it
+  [ "$(ps -o ppid= -p "$1" 2>/dev/null | tr -d ' ')" = "$$" ]
+}
+forget_pid() { # forget_pid PID: drop it from PIDS
+  local pid kept=()
+  for pid in "${PIDS[@]}"; do
+    [ "$pid" != "$1" ] && kept+=("$pid")
+  done
+  PIDS=("${kept[@]}")
+}
+
+stop_pid() { # stop_pid PID: TERM, up to 10 s, then KILL (only while it is this shell's child)
+  local pid="$1" i
+  if mine "$pid"; then
+    kill -TERM "$pid" 2>/dev/null
+    for ((i = 0; i < 100; i++)); do
+      if ! mine "$pid" || ! kill -0 "$pid" 2>/dev/null; then break; fi
+      sleep 0.1
+    done
+    mine "$pid" && kill -KILL "$pid" 2>/dev/null
+  fi
+  wait "$pid" 2>/dev/null
+  forget_pid "$pid"
+  return 0
+}
+
+# shellcheck disable=SC2317 # called by the EXIT trap
+cleanup() {
+  local pid dir
+  trap - EXIT INT TERM
+  for pid in "${PIDS[@]}"; do
+    mine "$pid" && kill -TERM "$pid" 2>/dev/null
+  done
+  for pid in "${PIDS[@]}"; do
+    stop_pid "$pid"
+  done
+  if [ -n "$WORK" ] && [ -d "$WORK" ]; then
+    if [ -n "${PERF_KEEP-}" ]; then
+      for dir in "${BULKY[@]}"; do rm -rf "$dir"; done
+      log "kept the logs in $WORK"
+    else
+      rm -rf "$WORK"
+    fi
+  fi
+}
+
+perf_start() { # perf_start NAME NEED_KIB: $WORK, traps, free-space check, load average
+  local avail_kb
+  trap cleanup EXIT
+  trap 'log "interrupted"; exit 130' INT TERM
+  cd "$REPO" || die "cannot enter $REPO"
+  LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
+  WORK="$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")" || die "mktemp"
+  avail_kb="$(df -Pk "$WORK" | awk 'NR == 2 { print $4 }')"
+  [ "${avail_kb:-0}" -gt "$2" ] || die "$WORK has ${avail_kb} KiB free; this needs about $2 KiB"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Tools
+# ---------------------------------------------------------------------------------------------
+tool_path() { # tool_path NAME: its path (also /usr/sbin, which a user's PATH may lack)
+  command -v "$1" 2>/dev/null || { [ -x "/usr/sbin/$1" ] && echo "/usr/sbin/$1"; }
+}
+
+ensure_tools() { # ensure_tools NAME...: apt-get install the missing ones (command = package)
+  local name missing=() sudo=""
+  for name in "$@"; do
+    tool_path "$name" >/dev/null || missing+=("$name")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]} with apt-get"
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  if ! { $sudo apt-get update -q && $sudo apt-get install -y -q "${missing[@]}"; }; then
+    die "cannot install ${missing[*]}"
+  fi
+  for name in "${missing[@]}"; do
+    tool_path "$name" >/dev/null || die "no $name after installing it"
+  done
+}
+
+ensure_stevedore() { # builds target/stevedore.jar through the launcher when missing or stale
+  STEVEDORE_VERSION="$("$REPO/stevedore" --version 2>"$WORK/launcher.err")" ||
+    { tail -n 30 "$WORK/launcher.err" >&2; die "./stevedore --version failed (build?)"; }
+}
+
+java_version() { # the JDK the launcher picks (the same .mvn/java-home.sh logic)
+  (
+    # shellcheck source=/dev/null
+    . "$REPO/.mvn/java-home.sh"
+    "${JAVA_HOME:-/nonexistent}/bin/java" -version 2>&1 | head -n 1
+  )
+}
+
+stevedore_commit() {
+  local commit
+  commit="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  if [ -n "$(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+    commit="$commit (with local changes)"
+  fi
+  echo "$commit"
+}
+
+machine_line() { # CPUs, model, memory, kernel
+  printf '%s CPUs (%s), %s GiB memory, Linux %s\n' "$(nproc)" \
+    "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" \
+    "$(awk '/^MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)" "$(uname -r)"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Time, ports, logs
+# ---------------------------------------------------------------------------------------------
+now() { echo "$EPOCHREALTIME"; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+
+free_port() { # a port on 127.0.0.1 that nothing listens on (bounded tries)
+  local i port low=32768 span
+  # Below the ephemeral range: a port that the kernel may give any client connection meanwhile
+  # (curl, wrk, a mirror's upstream connections) could be taken by the time a server binds it.
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || low=32768
+  span=$((low - 20000))
+  [ "$span" -ge 1000 ] || die "the ephemeral port range starts at $low; free_port needs ports 20000 and up below it"
+  for ((i = 0; i < 200; i++)); do
+    port=$((20000 + RANDOM % span))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  die "no free port found"
+}
+
+wait_http_200() { # wait_http_200 URL PID LOGFILE [seconds]: until URL answers 200, PID alive
+  local url="$1" pid="$2" logfile="$3" limit="${4:-60}" i code
+  for ((i = 0; i < limit * 5; i++)); do
+    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$logfile" >&2; die "process $pid exited before $url answered"; }
+    code="$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url" 2>/dev/null)"
+    [ "$code" = 200 ] && return 0
+    sleep 0.2
+  done
+  tail -n 30 "$logfile" >&2
+  die "$url did not answer 200 within ${limit} s"
+}
+
+line_count() { if [ -f "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi; }
+
+settle_log() { # settle_log FILE: until its line count stays the same for 1 s (at most 60 s)
+  local file="$1" previous=-1 current i
+  for ((i = 0; i < 120; i++)); do
+    current="$(line_count "$file")"
+    if [ "$current" = "$previous" ]; then
+      sleep 0.5
+      [ "$(line_count "$file")" = "$current" ] && return 0
+    fi
+    previous="$current"
+    sleep 0.5
+  done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Other work on the machine: CPU time used by everything but this benchmark
+# ---------------------------------------------------------------------------------------------
+own_ticks() { # sets OWN_TICKS: CPU clock ticks of this shell, its reaped children and its live
+  # descendants (not to be called in a $(...) subshell, whose `times` would be its own)
+  local tck reaped live file="${WORK:-/tmp}/times.$$"
+  tck="$(getconf CLK_TCK)"
+  # `times` (run in this shell, not in a $(...) subshell): this shell's user and system time,
+  # then its reaped children's, e.g. 0m1.250s
+  times >"$file"
+  reaped="$(tr ' ' '\n' <"$file" | awk -v tck="$tck" '{ sub(/s$/, ""); split($0, p, "m"); t += (p[1] * 60 + p[2]) * tck }
+    END { printf "%.0f", t }')"
+  # a live process's own time and that of the children it reaped (fields 14-17 of /proc/PID/stat)
+  live="$(ps -e -o pid=,ppid= | awk -v root=$$ '{ parent[$1] = $2 } END {
+      for (p in parent) { q = p; n = 0; while ((q in parent) && q != root && q > 1 && n++ < 64) q = parent[q]; if (q == root && p != root) print p } }' |
+    while read -r pid; do
+      stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || continue
+      echo "${stat##*) }"
+    done | awk '{ t += $12 + $13 + $14 + $15 } END { printf "%.0f", t }')"
+  OWN_TICKS=$((reaped + live))
+}
+cpu_ticks() { # "<busy> <total>" ticks of all CPUs since boot (/proc/stat; steal counts as busy)
+  awk '$1 == "cpu" { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6; exit }' /proc/stat
+}
+cpu_mark() { # remembers the counters; cpu_others then tells what other work used since
+  read -r CPU_MARK_BUSY CPU_MARK_TOTAL < <(cpu_ticks)
+  own_ticks
+  CPU_MARK_OWN="$OWN_TICKS"
+}
+cpu_others() { # sets CPU_OTHERS: the share (%) of the machine's CPU time that other work used since cpu_mark
+  local busy total
+  read -r busy total < <(cpu_ticks)
+  own_ticks
+  CPU_OTHERS="$(awk -v b=$((busy - CPU_MARK_BUSY)) -v t=$((total - CPU_MARK_TOTAL)) -v o=$((OWN_TICKS - CPU_MARK_OWN)) \
+    'BEGIN { s = (t > 0) ? (b - o) * 100 / t : 0; if (s < 0) s = 0; printf "%.0f", s }')"
+}
+
+stevedore_notes() { # stevedore_notes WHAT: adds to NOTES when Stevedore's log reports trouble
+  local n
+  n="$(problems "$STEVEDORE_LOG")"
+  [ "$n" != 0 ] && NOTES+=("$1: $n warning/error lines in Stevedore's log, e.g. \`$(first_problem "$STEVEDORE_LOG")\`")
+}
+
+problems() { # problems LOGFILE: the number of lines that report trouble
+  grep -E -c 'WARNING|SEVERE|ERROR|Exception' "$1" 2>/dev/null || true
+}
+first_problem() { # first_problem LOGFILE: the first such line, cut to 200 characters
+  grep -E -m1 'WARNING|SEVERE|ERROR|Exception' "$1" 2>/dev/null | cut -c1-200
+}
+
+# ---------------------------------------------------------------------------------------------
+# Test content: deterministic, cached in $PERF_CACHE between runs
+# ---------------------------------------------------------------------------------------------
+random_bytes() { # random_bytes NAME BYTES: the same pseudo-random bytes for the same NAME, always
+  local key
+  key="$(printf 'stevedore-perf/%s' "$1" | sha256sum | cut -c1-32)"
+  # AES-128-CTR of zeros: ~1-2 GB/s with AES-NI, where head -c /dev/urandom makes ~0.3 GB/s.
+  # openssl ends on SIGPIPE when head has enough: its status says nothing (the size is checked).
+  { openssl enc -aes-128-ctr -nosalt -bufsize 1048576 -K "$key" -iv 00000000000000000000000000000000 \
+    -in /dev/zero 2>/dev/null || true; } | head -c "$2"
+}
+
+make_blob() { # make_blob NAME BYTES: sets MADE_FILE and MADE_HEX (cached)
+  local file="$PERF_CACHE/blobs/$1-$2"
+  if [ ! -f "$file.sha256" ] || [ ! -f "$file" ]; then
+    mkdir -p "$PERF_CACHE/blobs" || die "cannot create $PERF_CACHE/blobs"
+    log "generating blob $1 ($2 bytes) in $PERF_CACHE"
+    random_bytes "$1" "$2" >"$file.tmp.$$"
+    if [ "$(stat -c %s "$file.tmp.$$" 2>/dev/null)" != "$2" ]; then
+      rm -f "$file.tmp.$$"
+      die "cannot write $file ($2 bytes)"
+    fi
+    sha256sum "$file.tmp.$$" | cut -d' ' -f1 >"$file.sha256.tmp.$$"
+    if ! { mv -f "$file.tmp.$$" "$file" && mv -f "$file.sha256.tmp.$$" "$file.sha256"; }; then
+      die "cannot store $file"
+    fi
+  fi
+  MADE_FILE="$file"
+  MADE_HEX="$(cat "$file.sha256")"
+}
+
+verify_file() { # verify_file FILE HEX WHAT: its SHA-256 is HEX; then it is deleted
+  local hex
+  hex="$(sha256sum "$1" | cut -d' ' -f1)"
+  [ "$hex" = "$2" ] || die "$3: downloaded bytes hash to sha256:$hex, not sha256:$2"
+  rm -f "$1"
+}
+
+# ---------------------------------------------------------------------------------------------
+# The upstream registry (docker-registry, filesystem storage, access log on stdout)
+# ---------------------------------------------------------------------------------------------
+start_upstream() { # sets UPSTREAM (URL), UPSTREAM_HOSTPORT, UPSTREAM_PID, UPSTREAM_LOG, UPSTREAM_STORAGE
+  local port
+  port="$(free_port)"
+  UPSTREAM_LOG="$WORK/upstream-access.log"
+  UPSTREAM_STORAGE="$WORK/upstream-storage"
+  BULKY+=("$UPSTREAM_STORAGE")
+  mkdir -p "$UPSTREAM_STORAGE"
+  cat >"$WORK/upstream.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $UPSTREAM_STORAGE
+http:
+  addr: 127.0.0.1:$port
+  secret: stevedore-benchmark
+EOF
+  docker-registry serve "$WORK/upstream.yml" >"$UPSTREAM_LOG" 2>"$WORK/upstream.err" &
+  UPSTREAM_PID=$!
+  PIDS+=("$UPSTREAM_PID")
+  UPSTREAM_HOSTPORT="127.0.0.1:$port"
+  UPSTREAM="http://$UPSTREAM_HOSTPORT"
+  wait_http_200 "$UPSTREAM/v2/" "$UPSTREAM_PID" "$WORK/upstream.err" 30
+}
+
+upstream_put_blob() { # upstream_put_blob REPOSITORY FILE HEX: monolithic upload, checked with a HEAD
+  local repository="$1" file="$2" digest="sha256:$3" location separator code answer size
+  location="$(curl -s -m 30 -D - -o /dev/null -X POST "$UPSTREAM/v2/$repository/blobs/uploads/" |
+    tr -d '\r' | awk 'tolower($1) == "location:" { print $2 }')"
+  [ -n "$location" ] || die "the upstream gave no upload Location"
+  case "$location" in /*) location="$UPSTREAM$location" ;; esac
+  case "$location" in *\?*) separator='&' ;; *) separator='?' ;; esac
+  code="$(curl -s -m 600 -o /dev/null -w '%{http_code}' -T "$file" \
+    -H 'Content-Type: application/octet-stream' "$location${separator}digest=$digest")"
+  [ "$code" = 201 ] || die "upload of $digest answered $code, not 201"
+  size="$(stat -c %s "$file")"
+  answer="$(curl -s -m 30 -I -o /dev/null -w '%{http_code} %header{content-length}' "$UPSTREAM/v2/$repository/blobs/$digest")"
+  [ "$answer" = "200 $size" ] || die "HEAD of the uploaded blob answered '$answer', not '200 $size'"
+}
+
+upstream_blob_file() { # upstream_blob_file HEX: where the upstream's filesystem storage keeps it
+  echo "$UPSTREAM_STORAGE/docker/registry/v2/blobs/sha256/${1:0:2}/$1/data"
+}
+
+upstream_gets() { # upstream_gets FROM_LINE TO_LINE PATH: "<GET count> <bytes>" of PATH in the access log
+  sed -n "$(($1 + 1)),$2p" "$UPSTREAM_LOG" | awk -v path="$3" '
+    $6 == "\"GET" && (index($7, path) == 1) && (length($7) == length(path) || substr($7, length(path) + 1, 1) == "?") {
+      n++; if ($10 ~ /^[0-9]+$/) bytes += $10
+    }
+    END { printf "%d %.0f\n", n, bytes }'
+}
+
+# ---------------------------------------------------------------------------------------------
+# Stevedore and the peer, each with a fresh, empty store
+# ---------------------------------------------------------------------------------------------
+STEVEDORE_PID=""
+STEVEDORE_URL=""
+STEVEDORE_LOG=""
+start_stevedore() { # start_stevedore NAME UPSTREAM_URL: through ./stevedore, fresh data dir
+  local name="$1" dir="$WORK/stevedore-$1" port
+  port="$(free_port)"
+  mkdir -p "$dir/data"
+  BULKY+=("$dir")
+  cat >"$dir/stevedore.yaml" <<EOF
+server:
+  host: 127.0.0.1
+  port: $port
+storage:
+  path: $dir/data
+upstreams:
+  - name: lab
+    url: $2
+    default: true
+    tag-freshness: 1h
+EOF
+  STEVEDORE_LOG="$WORK/stevedore-$name.log"
+  "$REPO/stevedore" serve --config "$dir/stevedore.yaml" >"$STEVEDORE_LOG" 2>&1 &
+  STEVEDORE_PID=$!
+  PIDS+=("$STEVEDORE_PID")
+  STEVEDORE_URL="http://127.0.0.1:$port"
+  wait_http_200 "$STEVEDORE_URL/v2/" "$STEVEDORE_PID" "$STEVEDORE_LOG" 90
+}
+stop_stevedore() { # stop_stevedore NAME: stop it and drop its data dir
+  stop_pid "$STEVEDORE_PID"
+  rm -rf "$WORK/stevedore-$1"
+}
+
+PEER_PID=""
+PEER_URL=""
+start_peer() { # start_peer NAME UPSTREAM_URL: docker-registry in proxy mode, fresh, empty storage
+  local name="$1" dir="$WORK/peer-$1" port
+  port="$(free_port)"
+  mkdir -p "$dir/storage"
+  BULKY+=("$dir")
+  cat >"$dir/config.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $dir/storage
+http:
+  addr: 127.0.0.1:$port
+  secret: stevedore-benchmark
+proxy:
+  remoteurl: $2
+EOF
+  docker-registry serve "$dir/config.yml" >"$WORK/peer-$name.log" 2>&1 &
+  PEER_PID=$!
+  PIDS+=("$PEER_PID")
+  PEER_URL="http://127.0.0.1:$port"
+  wait_http_200 "$PEER_URL/v2/" "$PEER_PID" "$WORK/peer-$name.log" 30
+}
+peer_has_blob() { # peer_has_blob NAME HEX: the peer's storage holds the whole blob
+  [ -f "$WORK/peer-$1/storage/docker/registry/v2/blobs/sha256/${2:0:2}/$2/data" ]
+}
+wait_peer_blob() { # wait_peer_blob NAME HEX: until the peer stored it (it does so in the background)
+  local i
+  for ((i = 0; i < CURL_MAX * 10; i++)); do
+    peer_has_blob "$1" "$2" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+stop_peer() {
+  stop_pid "$PEER_PID"
+  rm -rf "$WORK/peer-$1"
+}
+
+# ---------------------------------------------------------------------------------------------
+# nginx: a private instance (own config, pid, logs, temp dirs; foreground; never the system one)
+# ---------------------------------------------------------------------------------------------
+NGINX_PID=""
+start_nginx() { # start_nginx DIR MAIN_DIRECTIVES HTTP_DIRECTIVES: writes DIR/nginx.conf, starts it
+  local dir="$1" nginx
+  nginx="$(tool_path nginx)" || die "no nginx"
+  mkdir -p "$dir/tmp"
+  cat >"$dir/nginx.conf" <<EOF
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+$2
+events { worker_connections 4096; }
+http {
+  client_body_temp_path $dir/tmp/client-body;
+  proxy_temp_path $dir/tmp/proxy;
+  fastcgi_temp_path $dir/tmp/fastcgi;
+  uwsgi_temp_path $dir/tmp/uwsgi;
+  scgi_temp_path $dir/tmp/scgi;
+  gzip off;
+$3
+}
+EOF
+  "$nginx" -t -q -p "$dir/" -e "$dir/error.log" -c "$dir/nginx.conf" 2>"$dir/config-test.err" ||
+    { cat "$dir/config-test.err" >&2; die "nginx rejects $dir/nginx.conf"; }
+  "$nginx" -p "$dir/" -e "$dir/error.log" -c "$dir/nginx.conf" >"$dir/stdout.log" 2>&1 &
+  NGINX_PID=$!
+  PIDS+=("$NGINX_PID")
+}
+
+# ---------------------------------------------------------------------------------------------
+# Clients
+# ---------------------------------------------------------------------------------------------
+# One download: status and size are checked; the times are curl's own (no process start-up).
+CURL_GET=(curl -s -m "$CURL_MAX" -w '%{http_code} %{size_download} %{time_starttransfer} %{time_total}')
+download() { # download URL BYTES WHAT [OUTFILE]: sets DL_SECONDS (total) and DL_FIRST_BYTE_MS
+  local code size first total
+  read -r code size first total < <("${CURL_GET[@]}" -o "${4:-/dev/null}" "$1")
+  [ "$code $size" = "200 $2" ] || die "$3: the client got '$code $size', not '200 $2' ($1)"
+  DL_SECONDS="$total"
+  DL_FIRST_BYTE_MS="$(awk -v s="$first" 'BEGIN { printf "%.1f", s * 1000 }')"
+}
+
+checked_download() { # checked_download URL BYTES HEX WHAT: a download whose SHA-256 is then checked (sets DL_SECONDS)
+  download "$1" "$2" "$4" "$WORK/check"
+  verify_file "$WORK/check" "$3" "$4"
+}
+
+many_clients() { # many_clients URL BYTES HEX N WHAT: N clients at once; one hashed; sets WALL
+  local url="$1" bytes="$2" hex="$3" n="$4" what="$5" start end i out answer pids=()
+  rm -f "$WORK"/client-*.out
+  start="$(now)"
+  for ((i = 1; i <= n; i++)); do
+    if [ "$i" = 1 ]; then out="$WORK/download"; else out=/dev/null; fi
+    curl -s -m "$CURL_MAX" -o "$out" -w '%{http_code} %{size_download}' "$url" >"$WORK/client-$i.out" 2>&1 &
+    pids+=($!)
+    PIDS+=($!)
+  done
+  for i in "${pids[@]}"; do
+    wait "$i"
+  done
+  end="$(now)"
+  for i in "${pids[@]}"; do
+    forget_pid "$i"
+  done
+  WALL="$(elapsed "$start" "$end")"
+  for ((i = 1; i <= n; i++)); do
+    answer="$(cat "$WORK/client-$i.out")"
+    [ "$answer" = "200 $bytes" ] || die "$what: client $i got '$answer', not '200 $bytes'"
+  done
+  verify_file "$WORK/download" "$hex" "$what"
+}
+
+RSS_STOP=""
+RSS_PID=""
+start_rss_sampler() { # start_rss_sampler PID OUTFILE: peak VmRSS (KiB) of PID, every 0.2 s
+  local pid="$1" out="$2"
+  RSS_STOP="$WORK/rss.stop"
+  rm -f "$RSS_STOP"
+  echo 0 >"$out"
+  (
+    peak=0
+    for ((i = 0; i < 18000; i++)); do # at most one hour
+      [ -e "$RSS_STOP" ] && break
+      rss=""
+      while read -r key value _; do
+        [ "$key" = "VmRSS:" ] && { rss="$value"; break; }
+      done 2>/dev/null <"/proc/$pid/status"
+      [ -z "$rss" ] && break
+      if [ "$rss" -gt "$peak" ]; then
+        peak="$rss"
+        echo "$peak" >"$out"
+      fi
+      sleep 0.2
+    done
+  ) &
+  RSS_PID=$!
+  PIDS+=("$RSS_PID")
+}
+stop_rss_sampler() {
+  touch "$RSS_STOP"
+  stop_pid "$RSS_PID"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Numbers
+# ---------------------------------------------------------------------------------------------
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b == 0) print "n/a"; else printf "%.3f", a / b }'; }
+
+median() { # median FORMAT VALUES... (values that are not numbers, such as n/a, are left out)
+  local format="$1"
+  shift
+  printf '%s\n' "$@" | grep -E '^[0-9.]+$' | sort -g | awk -v f="$format" '{ v[NR] = $1 } END {
+    if (NR == 0) { print "n/a"; exit }
+    if (NR % 2) m = v[(NR + 1) / 2]; else m = (v[NR / 2] + v[NR / 2 + 1]) / 2
+    printf f, m }'
+}
+
+verdict() { # verdict VALUE OP GOAL (OP is <= or >=): PASS or MISS (n/a for no value)
+  awk -v v="$1" -v op="$2" -v goal="$3" 'BEGIN {
+    if (v !~ /^[0-9.]+$/) { print "n/a"; exit }
+    if (op == "<=") ok = (v + 0 <= goal + 0.0005); else ok = (v + 0 >= goal - 0.0005)
+    print (ok ? "PASS" : "MISS") }'
+}
