@@ -90,7 +90,12 @@ final class FillTask implements Runnable {
   /** Streams the blob into the store; returns its verified size. */
   private long fetch(BlobWriter writer) {
     MessageDigest hasher = digest.algorithm().newHasher();
-    byte[] chunk = new byte[store.chunkSize()];
+    try (StoreStage stage = new StoreStage(writer, store.chunkSize(), fill::advanced)) {
+      return fetch(stage, hasher);
+    }
+  }
+
+  private long fetch(StoreStage stage, MessageDigest hasher) {
     int resumes = 0;
     while (true) {
       try (BlobStream stream = open()) {
@@ -101,7 +106,7 @@ final class FillTask implements Runnable {
           }
         }
         skip(stream.body(), stored - stream.offset());
-        copy(stream.body(), writer, hasher, chunk);
+        copy(stream.body(), stage, hasher);
         if (size < 0) {
           // An upstream that never told the size: its end of body is the end of the blob, and
           // the digest decides whether that was all of it.
@@ -109,6 +114,7 @@ final class FillTask implements Runnable {
         }
         if (stored == size) {
           verify(hasher);
+          stage.drain();
           return size;
         }
         // A clean end before the size the upstream announced: a connection cut short.
@@ -161,27 +167,40 @@ final class FillTask implements Runnable {
    * Copies the body into whole chunks. A partly filled chunk at a broken connection is dropped: the
    * resume starts again at the chunk boundary after {@link #stored}.
    */
-  private void copy(InputStream body, BlobWriter writer, MessageDigest hasher, byte[] chunk)
-      throws IOException {
+  private void copy(InputStream body, StoreStage stage, MessageDigest hasher) throws IOException {
     boolean sized = size >= 0;
-    int filled = 0;
-    int read;
-    while ((read = body.read(chunk, filled, chunk.length - filled)) >= 0) {
-      filled += read;
-      if (sized && stored + filled > size) {
-        throw mismatch("more than the " + size + " bytes it announced");
+    byte[] chunk = stage.buffer();
+    try {
+      int filled = 0;
+      int read;
+      while ((read = body.read(chunk, filled, chunk.length - filled)) >= 0) {
+        filled += read;
+        if (sized && stored + filled > size) {
+          throw mismatch("more than the " + size + " bytes it announced");
+        }
+        if (filled == chunk.length || (sized && stored + filled == size)) {
+          store(stage, hasher, chunk, filled);
+          chunk = null;
+          chunk = stage.buffer();
+          filled = 0;
+        }
       }
-      if (filled == chunk.length || (sized && stored + filled == size)) {
-        store(writer, hasher, chunk, filled);
-        filled = 0;
+      if (!sized && filled > 0) {
+        store(stage, hasher, chunk, filled);
+        chunk = null;
       }
-    }
-    if (!sized && filled > 0) {
-      store(writer, hasher, chunk, filled);
+    } finally {
+      if (chunk != null) {
+        stage.release(chunk); // not handed over: a part chunk, or none read into yet
+      }
     }
   }
 
-  private void store(BlobWriter writer, MessageDigest hasher, byte[] chunk, int length) {
+  /**
+   * Hashes a chunk and hands it to the store stage; {@link #stored} counts it from now on, as the
+   * stage either stores it or fails the fill.
+   */
+  private void store(StoreStage stage, MessageDigest hasher, byte[] chunk, int length) {
     if (clock.instant().isAfter(deadline)) {
       throw new RegistryException(
           ErrorCode.UNAVAILABLE,
@@ -194,14 +213,12 @@ final class FillTask implements Runnable {
               + policy.timeout()
               + "; nothing was stored");
     }
-    writer.write(stored / chunk.length, chunk, length);
     hasher.update(chunk, 0, length);
+    long index = stored / chunk.length;
     stored += length;
     // The last chunk is announced only by completion, after verification; a blob of unknown
     // size has no waiter reading yet (they wait for its size), so announcing is harmless.
-    if (stored < size || size < 0) {
-      fill.advanced(stored);
-    }
+    stage.write(index, chunk, length, stored, stored < size || size < 0);
   }
 
   /** The blob's size from the answer, else from a HEAD; -1 when the upstream will not say. */
