@@ -3,7 +3,10 @@ package io.stevedore.cache;
 import io.stevedore.oci.Digest;
 import io.stevedore.store.BlobStore;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * A blob ready to serve: committed in the store, or being filled (then reads follow the fill and
@@ -44,30 +47,100 @@ public final class BlobContent implements AutoCloseable {
     return size;
   }
 
-  /** Writes bytes {@code first..last} (inclusive) of the blob to {@code out}. */
+  /**
+   * Writes bytes {@code first..last} (inclusive) of the blob to {@code out}. For a committed blob
+   * the next chunk is read while the current one is written: a chunk read costs about a third of
+   * its write to a socket here, and overlapping the two takes it off the serving path. A blob being
+   * filled is read chunk by chunk as the fill stores them (reading ahead would only wait for it).
+   */
   public void writeTo(OutputStream out, long first, long last) throws IOException {
     if (first < 0 || last >= size || first > last + 1) {
       throw new IllegalArgumentException(
           "range " + first + "-" + last + " is outside a blob of " + size + " bytes");
     }
+    if (first > last) {
+      return;
+    }
     int chunkSize = store.chunkSize();
     // A blob smaller than a chunk is one chunk of its own size: no need for a full buffer.
-    byte[] buffer = new byte[(int) Math.min(chunkSize, Math.max(size, 1))];
-    long position = first;
-    while (position <= last) {
-      long index = position / chunkSize;
-      long chunkStart = index * chunkSize;
-      long chunkEnd = Math.min(chunkStart + chunkSize, size);
-      progress.awaitStored(chunkEnd);
-      int length = read(index, buffer, chunkEnd);
-      int from = (int) (position - chunkStart);
-      int to = (int) Math.min(length, last + 1 - chunkStart);
-      if (to <= from) {
-        throw new IllegalStateException(
-            "chunk " + index + " of " + digest + " holds " + length + " bytes, too few");
+    int bufferSize = (int) Math.min(chunkSize, size);
+    long index = first / chunkSize;
+    long lastIndex = last / chunkSize;
+    boolean readAhead = progress == Progress.STORED && index < lastIndex;
+    byte[] current = new byte[bufferSize];
+    byte[] next = readAhead ? new byte[bufferSize] : null;
+    FutureTask<Integer> ahead = null;
+    try {
+      int length = read(index, current);
+      while (true) {
+        if (readAhead && index < lastIndex) {
+          ahead = readInBackground(index + 1, next);
+        }
+        long chunkStart = index * chunkSize;
+        int from = (int) Math.max(first - chunkStart, 0);
+        int to = (int) Math.min(length, last + 1 - chunkStart);
+        if (to <= from) {
+          throw new IllegalStateException(
+              "chunk " + index + " of " + digest + " holds " + length + " bytes, too few");
+        }
+        out.write(current, from, to - from);
+        if (index == lastIndex) {
+          return;
+        }
+        index++;
+        if (ahead == null) {
+          length = read(index, current);
+        } else {
+          length = result(ahead);
+          ahead = null;
+          byte[] written = current;
+          current = next;
+          next = written;
+        }
       }
-      out.write(buffer, from, to - from);
-      position += to - from;
+    } finally {
+      if (ahead != null) {
+        // The client went away mid-write: let the read finish before the blob is released to
+        // eviction. It never waits for a fill (only committed blobs read ahead), so this is short.
+        awaitQuietly(ahead);
+      }
+    }
+  }
+
+  private int read(long index, byte[] buffer) {
+    long chunkEnd = Math.min((index + 1) * store.chunkSize(), size);
+    progress.awaitStored(chunkEnd);
+    return read(index, buffer, chunkEnd);
+  }
+
+  private FutureTask<Integer> readInBackground(long index, byte[] buffer) {
+    FutureTask<Integer> task = new FutureTask<>(() -> read(index, buffer));
+    Thread.ofVirtual().name("read-ahead").start(task);
+    return task;
+  }
+
+  private static int result(FutureTask<Integer> task) throws IOException {
+    try {
+      return task.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while reading a chunk");
+    } catch (ExecutionException e) {
+      switch (e.getCause()) {
+        case RuntimeException runtime -> throw runtime;
+        case Error error -> throw error;
+        default -> throw new IllegalStateException(e.getCause());
+      }
+    }
+  }
+
+  private static void awaitQuietly(FutureTask<Integer> task) {
+    try {
+      task.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      // The response is failing already; the read's own failure adds nothing.
     }
   }
 

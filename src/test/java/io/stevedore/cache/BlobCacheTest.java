@@ -12,6 +12,7 @@ import io.stevedore.testing.FakeUpstream;
 import io.stevedore.testing.MutableClock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -204,6 +205,60 @@ class BlobCacheTest {
 
     assertThat(out.toByteArray())
         .isEqualTo(Arrays.copyOfRange(content, CHUNK - 10, 3 * CHUNK + 10));
+  }
+
+  @Test
+  void rangesOfAStoredBlob_readAhead_giveExactlyThoseBytes() throws IOException {
+    readAll();
+    int[][] ranges = {
+      {0, 0},
+      {CHUNK - 1, CHUNK},
+      {CHUNK - 10, 3 * CHUNK + 9},
+      {CHUNK, 2 * CHUNK - 1},
+      {5, content.length - 1},
+      {9 * CHUNK + 7, content.length - 2},
+      {0, content.length - 1}
+    };
+    for (int[] range : ranges) {
+      try (BlobContent blob = cache.open(upstream, REPO, digest)) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        blob.writeTo(out, range[0], range[1]);
+
+        assertThat(out.toByteArray())
+            .as("bytes %d-%d", range[0], range[1])
+            .isEqualTo(Arrays.copyOfRange(content, range[0], range[1] + 1));
+      }
+    }
+    assertThat(upstream.count("GET blob")).isEqualTo(1);
+  }
+
+  @Test
+  void clientGoneWhileAStoredBlobIsWritten_endsTheWrite_andTheBlobServesOn() throws IOException {
+    readAll();
+    OutputStream breaksAfterTwoChunks =
+        new OutputStream() {
+          private long written;
+
+          @Override
+          public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+          }
+
+          @Override
+          public void write(byte[] b, int off, int len) throws IOException {
+            written += len;
+            if (written > 2L * CHUNK) {
+              throw new IOException("connection reset by peer");
+            }
+          }
+        };
+    try (BlobContent blob = cache.open(upstream, REPO, digest)) {
+      assertThatThrownBy(() -> blob.writeTo(breaksAfterTwoChunks, 0, blob.size() - 1))
+          .isInstanceOf(IOException.class);
+    }
+
+    assertThat(readAll()).isEqualTo(content);
   }
 
   @Test
