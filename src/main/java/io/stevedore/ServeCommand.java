@@ -1,6 +1,7 @@
 package io.stevedore;
 
 import io.stevedore.config.StevedoreConfig;
+import io.stevedore.store.StoreLockedException;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -23,7 +24,13 @@ final class ServeCommand implements Callable<Integer> {
       return 2;
     }
     StevedoreConfig settings = loaded.get();
-    Stevedore stevedore = Stevedore.start(settings, Clock.systemUTC());
+    Stevedore stevedore;
+    try {
+      stevedore = Stevedore.start(settings, Clock.systemUTC());
+    } catch (StoreLockedException | IllegalStateException e) {
+      LOG.severe("Stevedore did not start: " + e.getMessage());
+      return 1;
+    }
     LOG.info(
         () ->
             "Stevedore serving on "

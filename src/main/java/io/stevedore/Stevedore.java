@@ -72,6 +72,17 @@ public final class Stevedore implements AutoCloseable {
               .routing(routing)
               .build()
               .start();
+      if (!server.isRunning()) {
+        // Helidon logs why (the port is taken, the address is not this host's) and returns a
+        // server that listens nowhere; a mirror that cannot listen must not look started.
+        server.stop();
+        throw new IllegalStateException(
+            "cannot listen on "
+                + config.host()
+                + ":"
+                + config.port()
+                + " (taken by another process, or not an address of this host?)");
+      }
       ScheduledExecutorService flusher =
           Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory());
       flusher.scheduleWithFixedDelay(
