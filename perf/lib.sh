@@ -18,7 +18,6 @@
 PERF_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$PERF_DIR/.." && pwd)"
 PERF_CACHE="${PERF_CACHE:-/tmp/stevedore-perf-cache}"
-CURL_MAX=900 # seconds any one download may take
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
@@ -448,8 +447,12 @@ EOF
 # ---------------------------------------------------------------------------------------------
 # Clients
 # ---------------------------------------------------------------------------------------------
-# One download: status and size are checked; the times are curl's own (no process start-up).
-CURL_GET=(curl -s -m "$CURL_MAX" -w '%{http_code} %{size_download} %{time_starttransfer} %{time_total}')
+set_curl_max() { # set_curl_max SECONDS: the longest any one download may take (CURL_MAX, CURL_GET)
+  CURL_MAX="$1"
+  # One download: status and size are checked; the times are curl's own (no process start-up).
+  CURL_GET=(curl -s -m "$CURL_MAX" -w '%{http_code} %{size_download} %{time_starttransfer} %{time_total}')
+}
+set_curl_max 900
 download() { # download URL BYTES WHAT [OUTFILE]: sets DL_SECONDS (total) and DL_FIRST_BYTE_MS
   local code size first total
   read -r code size first total < <("${CURL_GET[@]}" -o "${4:-/dev/null}" "$1")

@@ -224,11 +224,12 @@ run_setting() { # run_setting MBPS: RUNS runs of A, B, W and the peer over this 
   local load_start load_end
   if [ "$mbps" = 0 ]; then label="loopback"; else label="$mbps MiB/s"; fi
   # curl's limit: at least 900 s, and three times what one transfer needs over the link
-  CURL_MAX=900
+  local curl_max=900
   if [ "$mbps" != 0 ]; then
     n=$((3 * BLOB_BYTES / (mbps * 1048576) + 60))
-    [ "$n" -gt "$CURL_MAX" ] && CURL_MAX="$n"
+    [ "$n" -gt "$curl_max" ] && curl_max="$n"
   fi
+  set_curl_max "$curl_max" # CURL_GET too (a plain CURL_MAX= left one_client's downloads at 900 s)
   load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
   start_link "$mbps"
   log "upstream link: $label ($LINK)"
