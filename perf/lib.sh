@@ -7,8 +7,9 @@
 # deterministic test content cached between runs; starting the upstream docker-registry, Stevedore
 # (through ./stevedore, so the launcher's JVM options apply), the peer (docker-registry in proxy
 # mode) and private nginx instances on 127.0.0.1; clients that check status, byte count and
-# digest; counting upstream GETs from the upstream's access log; an RSS sampler; medians, ratios
-# and verdicts.
+# digest; counting upstream GETs from the upstream's access log; shaping the upstream's answers
+# into one shared link with tc (removed again on exit); an RSS sampler; medians, ratios and
+# verdicts.
 #
 # A script sources this file after parsing its arguments, then calls
 #   perf_start NAME NEED_KIB   (temp dir $WORK, clean-up traps, free-space check)
@@ -62,6 +63,7 @@ stop_pid() { # stop_pid PID: TERM, up to 10 s, then KILL (only while it is this 
 cleanup() {
   local pid dir
   trap - EXIT INT TERM
+  link_stop # first: the machine's loopback must not stay shaped, whatever happens below
   for pid in "${PIDS[@]}"; do
     mine "$pid" && kill -TERM "$pid" 2>/dev/null
   done
@@ -332,6 +334,79 @@ upstream_gets() { # upstream_gets FROM_LINE TO_LINE PATH: "<GET count> <bytes>" 
       n++; if ($10 ~ /^[0-9]+$/) bytes += $10
     }
     END { printf "%d %.0f\n", n, bytes }'
+}
+
+# ---------------------------------------------------------------------------------------------
+# A shared upstream link (run.sh --link-mbit): an htb class on lo that carries everything the
+# upstream's port sends, so all connections from the upstream share one rate, as on a WAN link.
+# Only traffic FROM the upstream is shaped (its answers: the mirrors' fetches, direct downloads);
+# everything else on lo goes through an unshaped class. A token bucket: no latency, no loss.
+# ---------------------------------------------------------------------------------------------
+LINK_MBIT=""     # set from just before the shaping is installed until cleanup removes it
+LINK_COMMANDS=() # the tc commands as run, for the results
+
+link_check() { # link_check: dies unless this can shape lo: root, tc, no root qdisc on lo yet
+  local root
+  [ "$(id -u)" = 0 ] || die "--link-mbit shapes lo with tc, which needs root"
+  tool_path tc >/dev/null || die "--link-mbit needs tc (apt-get install iproute2)"
+  root="$(tc qdisc show dev lo root 2>&1)" || die "tc qdisc show dev lo failed: $root"
+  case "$root" in
+    "qdisc noqueue 0: root"*) ;;
+    *) die "lo already has a root qdisc ('$root'): someone else shapes it, and this leaves it alone (if it is an 'htb 1:' that a perf run killed with KILL left behind: tc qdisc del dev lo root)" ;;
+  esac
+}
+
+link_tc() { # link_tc ARG...: tc ARG..., recorded in LINK_COMMANDS; dies on failure, logs any warning
+  local out
+  LINK_COMMANDS+=("tc $*")
+  out="$(tc "$@" 2>&1)" || die "tc $* failed: $out"
+  [ -z "$out" ] || log "tc $*: $out"
+}
+
+link_start() { # link_start PORT MBIT: what 127.0.0.1:PORT sends shares one link of MBIT Mbit/s
+  local port="$1" mbit="$2" burst
+  # burst: 10 ms of the link, at least two of lo's 64 KiB packets (measured here: within 2% of
+  # the rate from 20 to 5000 Mbit/s, for 2 s downloads). quantum: given, so htb does not compute
+  # rate / r2q, which is far above its 200000-byte maximum for the unshaped class ("quantum of
+  # class 10010 is big"); it only matters when classes borrow, and these two never do.
+  burst=$((mbit * 1250))
+  [ "$burst" -ge 131072 ] || burst=131072
+  LINK_MBIT="$mbit"
+  LINK_COMMANDS=()
+  link_tc qdisc add dev lo root handle 1: htb default 10
+  link_tc class add dev lo parent 1: classid 1:10 htb rate 100gbit quantum 200000
+  link_tc class add dev lo parent 1: classid 1:20 htb rate "${mbit}mbit" ceil "${mbit}mbit" \
+    burst "$burst" cburst "$burst" quantum 200000
+  link_tc filter add dev lo parent 1: protocol ip prio 1 u32 match ip sport "$port" 0xffff flowid 1:20
+}
+
+link_stats() { # link_stats: what the link's class carried so far, e.g. "1345689019 bytes in 21773 packets, 0 dropped"
+  tc -s class show dev lo classid 1:20 2>/dev/null |
+    awk '$1 == "Sent" { gsub(/[(,]/, ""); printf "%s bytes in %s packets, %s dropped", $2, $4, $7; exit }'
+}
+
+link_stop() { # link_stop: removes the shaping, if link_start installed it (cleanup calls this)
+  [ -n "$LINK_MBIT" ] || return 0
+  LINK_MBIT=""
+  if tc qdisc show dev lo root 2>/dev/null | grep -q '^qdisc htb 1: root'; then
+    tc qdisc del dev lo root || log "could not remove the shaping of lo: run tc qdisc del dev lo root"
+  fi
+}
+
+link_probe() { # link_probe URL SIZE: a timed Range download of URL (a blob of SIZE bytes) from the
+  # upstream must come out at 0.5 to 1.3 times LINK_MBIT; sets LINK_PROBE_BYTES and LINK_PROBE_MBIT
+  local url="$1" bytes code size total
+  bytes=$((LINK_MBIT * 250000)) # 2 s of the link, 1 MB to the whole blob
+  [ "$bytes" -ge 1000000 ] || bytes=1000000
+  [ "$bytes" -le "$2" ] || bytes="$2"
+  read -r code size total < <(curl -s -m "$CURL_MAX" -r "0-$((bytes - 1))" -o /dev/null \
+    -w '%{http_code} %{size_download} %{time_total}' "$url")
+  [ "$code $size" = "206 $bytes" ] || die "link check: a Range download got '$code $size', not '206 $bytes' ($url)"
+  LINK_PROBE_BYTES="$bytes"
+  LINK_PROBE_MBIT="$(awk -v b="$bytes" -v s="$total" 'BEGIN { printf "%.0f", b * 8 / 1e6 / s }')"
+  awk -v got="$LINK_PROBE_MBIT" -v want="$LINK_MBIT" 'BEGIN { exit !(got >= 0.5 * want && got <= 1.3 * want) }' ||
+    die "the link does not work: $bytes bytes from the upstream came at $LINK_PROBE_MBIT Mbit/s ($total s), not near $LINK_MBIT Mbit/s"
+  log "link check: $bytes bytes from the upstream in $total s: $LINK_PROBE_MBIT Mbit/s (link: $LINK_MBIT Mbit/s)"
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -3,14 +3,42 @@
 #
 # Usage (from a checkout; ./stevedore builds target/stevedore.jar when it is missing or stale):
 #   perf/run.sh [--runs N] [--only LIST] [--blob-mb M] [--image-mb M] [--clients C]
-#               [--rss-clients C] [--rss-mb M] [--wrk-seconds S] [--out FILE]
+#               [--rss-clients C] [--rss-mb M] [--wrk-seconds S] [--link-mbit N] [--out FILE]
 #   defaults: --runs 3, every scenario, --blob-mb 335, --image-mb 786, --clients 20,
-#             --rss-clients 50, --rss-mb 300, --wrk-seconds 10, --out perf/RESULTS.md
+#             --rss-clients 50, --rss-mb 300, --wrk-seconds 10, no link (plain loopback),
+#             --out perf/RESULTS.md (perf/RESULTS-link-${N}mbit.md with --link-mbit N)
 #   a quick check (about two minutes):
 #     perf/run.sh --runs 1 --blob-mb 32 --image-mb 64 --clients 5 --rss-clients 10 --rss-mb 32 \
 #       --wrk-seconds 2 --out /tmp/RESULTS.md
 # --only takes a comma-separated list of: warm-blob, cold-blob, skopeo, concurrent-cold, wrk, rss.
-# MB here is 10^6 bytes, and so is MB/s (curl's unit).
+# MB here is 10^6 bytes, and so is MB/s (curl's unit); Mbit/s is 10^6 bits/s (tc's "mbit").
+#
+# --link-mbit N: the upstream as a remote registry behind ONE SHARED link of N Mbit/s, as a WAN
+# link that every connection from the upstream shares. Why: on loopback the upstream is faster
+# than any mirror, so the cold scenarios measure only CPU; a real mirror's upstream is a WAN link.
+# There the peer's one upstream GET per client (21 for 20 clients) costs 21 times the link time,
+# Stevedore's single flight once. (nginx's limit_rate, which perf/single-flight.sh uses, is per
+# connection and cannot model a shared link.) How: an htb qdisc on lo (root, needs root) with an
+# unshaped class for all traffic and one class of rate = ceil = N Mbit/s (burst 10 ms of the link,
+# at least 128 KiB) for what the upstream registry's port sends, picked by a u32 filter on the
+# source port: the mirrors' fetches and direct's downloads (direct = pulling from the remote
+# registry, over the same link). Client <-> mirror traffic and nginx stay on plain loopback, and
+# requests TO the upstream are not shaped (they are small). The link is set after the content is
+# generated and pushed (set-up stays fast) and before the first scenario, then checked: a Range
+# download of ~2 s of the link from the upstream must come out at 0.5-1.3 x N Mbit/s, or the run
+# fails. It is removed on every exit (end, failure, Ctrl-C, TERM; not KILL: then
+# `tc qdisc del dev lo root`). The run refuses to start when not root or when lo already has a
+# root qdisc other than the default noqueue (someone else's shaping). The results file says so in
+# its settings and in every table's title (each scenario has measurements over the upstream:
+# direct in warm-blob and wrk, the peer's tag revalidation in wrk, every cold fill), and the
+# notes give the link time of one blob for cold-blob and concurrent-cold. Targets are unchanged.
+# Downloads may take up to twice the link time of the biggest transfer (the peer's concurrent-cold
+# GETs), at least 900 s. Caveats: loopback htb is a token bucket that queues, with no propagation
+# delay and no random loss, so TCP behaves as on a fat, short pipe (none of a real WAN's
+# round trips, slow start or loss recovery; the results give the link's packets and drops); it shapes by
+# source port (the upstream's port, below the ephemeral range, so no client connection shares
+# it); while it is set, ALL of lo's traffic (also other programs') goes through the htb qdisc's
+# unshaped class (nginx measured ~1.2-1.3 GB/s with and without it here).
 #
 # Systems, all on 127.0.0.1 and on this machine's 2 CPUs, which they share with the clients:
 #   stevedore  started through ./stevedore serve --config FILE (the launcher's JVM options apply;
@@ -115,6 +143,7 @@ CLIENTS=20
 RSS_CLIENTS=50
 RSS_MB=300
 WRK_SECONDS=10
+LINK=""
 OUT=""
 COMMAND_LINE="perf/run.sh${*:+ $*}"
 
@@ -132,14 +161,15 @@ while [ $# -gt 0 ]; do
     --rss-clients) RSS_CLIENTS="${2-}"; shift 2 || { usage; exit 2; } ;;
     --rss-mb) RSS_MB="${2-}"; shift 2 || { usage; exit 2; } ;;
     --wrk-seconds) WRK_SECONDS="${2-}"; shift 2 || { usage; exit 2; } ;;
+    --link-mbit) LINK="${2-}"; shift 2 || { usage; exit 2; } ;;
     --out) OUT="${2-}"; shift 2 || { usage; exit 2; } ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
   esac
 done
-for value in "$RUNS" "$BLOB_MB" "$IMAGE_MB" "$CLIENTS" "$RSS_CLIENTS" "$RSS_MB" "$WRK_SECONDS"; do
+for value in "$RUNS" "$BLOB_MB" "$IMAGE_MB" "$CLIENTS" "$RSS_CLIENTS" "$RSS_MB" "$WRK_SECONDS" ${LINK:+"$LINK"}; do
   case "$value" in
-    ''|*[!0-9]*|0) echo "--runs, --*-mb, --*clients and --wrk-seconds take a positive whole number, got '$value'" >&2; exit 2 ;;
+    ''|*[!0-9]*|0) echo "--runs, --*-mb, --*clients, --wrk-seconds and --link-mbit take a positive whole number, got '$value'" >&2; exit 2 ;;
   esac
 done
 SCENARIOS=(warm-blob cold-blob skopeo concurrent-cold wrk rss)
@@ -160,6 +190,10 @@ selected() { # selected NAME...: any of them was chosen
 
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+if [ -n "$LINK" ]; then
+  link_check # before any set-up: refuse at once when lo cannot be shaped
+  [ -n "$OUT" ] || OUT="$REPO/perf/RESULTS-link-${LINK}mbit.md"
+fi
 [ -n "$OUT" ] || OUT="$REPO/perf/RESULTS.md"
 case "$OUT" in /*) ;; *) OUT="$PWD/$OUT" ;; esac
 
@@ -171,6 +205,18 @@ WARMUP_BYTES=$((64 * MB))
 SMALL_CONFIG_BYTES=706
 IMAGE_TAG=v1
 perf_start stevedore-perf $(((BLOB_BYTES + IMAGE_BYTES + RSS_BYTES + WARMUP_BYTES) * 5 / 1024 + 2097152))
+LINK_TITLE=""
+if [ -n "$LINK" ]; then
+  LINK_TITLE="; upstream over a shared $LINK Mbit/s link"
+  # The longest download crosses the link with the most copies on it: a client of the peer in
+  # concurrent-cold (a GET per client, one more to store), a peer's skopeo pull (two GETs a
+  # layer), an rss fill. Allow twice its link time, and never less than the loopback's 900 s.
+  worst=$(((CLIENTS + 1) * BLOB_BYTES))
+  [ $((2 * IMAGE_BYTES)) -gt "$worst" ] && worst=$((2 * IMAGE_BYTES))
+  [ "$RSS_BYTES" -gt "$worst" ] && worst="$RSS_BYTES"
+  worst=$((2 * worst * 8 / (LINK * 1000000) + 1))
+  [ "$worst" -gt "$CURL_MAX" ] && set_curl_max "$worst"
+fi
 
 tools=(docker-registry curl openssl python3)
 selected skopeo wrk && tools+=(skopeo)
@@ -204,6 +250,7 @@ in_order() { # in_order RUN NAME...: the names, reversed in even runs
   fi
 }
 
+link_seconds() { awk -v b="$1" -v m="$LINK" 'BEGIN { printf "%.2f", b * 8 / m / 1e6 }'; } # link_seconds BYTES: time on the link
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", b / 1e6 / s; else print "n/a" }'; }
 
 
@@ -315,6 +362,12 @@ if selected warm-blob wrk; then
   wait_http_200 "$NGINX_URL/v2/" "$NGINX_PID" "$WORK/nginx/error.log" 30
 fi
 
+# The link: only now, so that generating and pushing the content went at loopback speed
+if [ -n "$LINK" ]; then
+  link_start "${UPSTREAM_HOSTPORT##*:}" "$LINK"
+  link_probe "$UPSTREAM$WARMUP_PATH" "$WARMUP_BYTES"
+fi
+
 # ---------------------------------------------------------------------------------------------
 # Helpers of the scenarios
 # ---------------------------------------------------------------------------------------------
@@ -360,7 +413,7 @@ section_start() { # section_start NAME TITLE TEXT
   SECTION="$WORK/section-$1.md"
   SECTION_NAME="$1"
   {
-    echo "## $2"
+    echo "## $2$LINK_TITLE"
     echo
     echo "$3"
     echo
@@ -491,6 +544,9 @@ scenario_cold_blob() {
   row "stevedore upstream bytes / blob size" %.3f cold.stevedore.up
   row "peer upstream GETs" %.0f cold.peer.gets
   row "peer upstream bytes / blob size" %.3f cold.peer.up
+  if [ -n "$LINK" ]; then
+    NOTES+=("cold-blob over the $LINK Mbit/s link: its rate is $(awk -v m="$LINK" 'BEGIN { printf "%.1f", m / 8 }') MB/s, one copy of the blob takes $(link_seconds "$BLOB_BYTES") s on it; the peer's second GET (its background store) shares the link with the client's.")
+  fi
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -593,8 +649,12 @@ scenario_concurrent_cold() {
     log "concurrent-cold run $run/$RUNS: wall s stevedore $(last conc.stevedore) (upstream GETs $(last conc.stevedore.gets)), peer $(last conc.peer) (upstream GETs $(last conc.peer.gets))"
   done
 
+  local upstream_text="On loopback the upstream serves each of the peer's extra GETs from the page cache at memory speed, so they cost the peer little wall time here; the wall target assumes an upstream link slower than the mirror, which \`perf/run.sh --link-mbit\` models."
+  if [ -n "$LINK" ]; then
+    upstream_text="Every upstream GET shares the one $LINK Mbit/s link, where one copy of the blob takes $(link_seconds "$BLOB_BYTES") s: single flight needs it once, the peer once per GET (see the notes)."
+  fi
   section_start concurrent-cold "concurrent-cold: $CLIENTS concurrent cold clients of one $BLOB_MB MB blob" \
-    "Wall time from starting $CLIENTS curl clients at once to the last one's end, through a mirror with a fresh store. Upstream GETs and bytes of the blob from the upstream's access log (the peer's background store included). On loopback the upstream serves each of the peer's extra GETs from the page cache at memory speed, so they cost the peer little wall time here; the wall target assumes an upstream link slower than the mirror, which \`perf/single-flight.sh --upstream-mbps\` models (per connection)."
+    "Wall time from starting $CLIENTS curl clients at once to the last one's end, through a mirror with a fresh store. Upstream GETs and bytes of the blob from the upstream's access log (the peer's background store included). $upstream_text"
   row "stevedore wall s" %.3f conc.stevedore
   row "peer wall s" %.3f conc.peer
   row "stevedore upstream bytes / blob size" %.3f conc.stevedore.up "<=" 1.0
@@ -602,6 +662,14 @@ scenario_concurrent_cold() {
   row "stevedore upstream GETs" %.0f conc.stevedore.gets
   row "peer upstream GETs" %.0f conc.peer.gets
   row "peer upstream bytes / blob size" %.3f conc.peer.up
+  if [ -n "$LINK" ]; then
+    local one stevedore peer peer_gets
+    one="$(link_seconds "$BLOB_BYTES")"
+    stevedore="$(med %.3f conc.stevedore)"
+    peer="$(med %.3f conc.peer)"
+    peer_gets="$(med %.0f conc.peer.gets)"
+    NOTES+=("concurrent-cold over the $LINK Mbit/s link: one copy of the $BLOB_MB MB blob takes $one s on the link ($BLOB_BYTES bytes x 8 / $LINK / 10^6), the least any cold pull can take. Stevedore's wall $stevedore s is $(ratio "$stevedore" "$one") x that (one upstream GET); the peer's $peer s is $(ratio "$peer" "$one") x, for $peer_gets upstream GETs, whose floor is $(awk -v n="$peer_gets" -v t="$one" 'BEGIN { if (n ~ /^[0-9]+$/) printf "%.2f", n * t; else print "n/a" }') s (medians).")
+  fi
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -813,6 +881,9 @@ report() {
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "- machine: $(machine_line); every server and client on these CPUs, over 127.0.0.1"
+  if [ -n "$LINK" ]; then
+    echo "- upstream link: the upstream registry's answers (to the mirrors' fetches and to direct downloads) go over one shared $LINK Mbit/s link: an htb class on lo for what the upstream's port sends (a token bucket that queues: no propagation delay, no random loss); clients <-> mirrors and nginx over plain loopback. Checked at start: $LINK_PROBE_BYTES bytes from the upstream at $LINK_PROBE_MBIT Mbit/s. The link carried $(link_stats) in the whole run"
+  fi
   echo "- load average (1/5/15 min) at start: $LOAD_START; at end: $LOAD_END"
   echo "- other work on the machine used $RUN_OTHERS% of its CPU time during the run (per scenario: $OTHERS; from /proc/stat, minus this benchmark's own processes): anything above a few % makes the numbers noisy"
   echo "- stevedore: commit $(stevedore_commit), $STEVEDORE_VERSION, started by ./stevedore serve; STEVEDORE_JAVA_OPTS='${STEVEDORE_JAVA_OPTS-}'"
@@ -839,6 +910,10 @@ report() {
   echo "- concurrent clients: N x \`curl -s -m $CURL_MAX -o /dev/null -w '%{http_code} %{size_download}' URL &\` (the first with \`-o FILE\`, hashed after), timed by the shell from the first start to the last end"
   selected skopeo && echo "- skopeo: \`$(quote "${SKOPEO_PULL[@]}") docker://127.0.0.1:PORT/bench/image:$IMAGE_TAG dir:DEST\`, timed by the shell; DEST deleted between pulls"
   selected wrk && echo "- wrk: \`$(quote "${WRK[@]}") -s wrk-blob.lua|wrk-manifest.lua URL\`; wrk-manifest.lua sets \`Accept: $ACCEPT\`"
+  if [ -n "$LINK" ]; then
+    echo "- link (after the content was pushed, before the first scenario; removed at exit with \`tc qdisc del dev lo root\`):"
+    for command in "${LINK_COMMANDS[@]}"; do echo "  - \`$command\`"; done
+  fi
   echo "- content pushed with: \`skopeo --insecure-policy copy -q --dest-tls-verify=false oci:DIR:$IMAGE_TAG docker://127.0.0.1:PORT/REPO:$IMAGE_TAG\`; raw blobs with a monolithic upload (POST, PUT ?digest=)"
   echo
   echo "## Notes"
