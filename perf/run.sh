@@ -33,7 +33,8 @@
 # direct in warm-blob and wrk, the peer's tag revalidation in wrk, every cold fill), and the
 # notes give the link time of one blob for cold-blob and concurrent-cold. Targets are unchanged.
 # Downloads may take up to twice the link time of the biggest transfer (the peer's concurrent-cold
-# GETs), at least 900 s. Caveats: loopback htb is a token bucket that queues, with no propagation
+# GETs), at least 900 s. A run takes longer: every cold byte crosses the link, also the 64 MB
+# warm-up blob of each fresh mirror (~1.3 s at 400 Mbit/s, twice that for the peer's two GETs). Caveats: loopback htb is a token bucket that queues, with no propagation
 # delay and no random loss, so TCP behaves as on a fat, short pipe (none of a real WAN's
 # round trips, slow start or loss recovery; the results give the link's packets and drops); it shapes by
 # source port (the upstream's port, below the ephemeral range, so no client connection shares
