@@ -18,28 +18,31 @@
 # than any mirror, so the cold scenarios measure only CPU; a real mirror's upstream is a WAN link.
 # There the peer's one upstream GET per client (21 for 20 clients) costs 21 times the link time,
 # Stevedore's single flight once. (nginx's limit_rate, which perf/single-flight.sh uses, is per
-# connection and cannot model a shared link.) How: an htb qdisc on lo (root, needs root) with an
-# unshaped class for all traffic and one class of rate = ceil = N Mbit/s (burst 10 ms of the link,
-# at least 128 KiB) for what the upstream registry's port sends, picked by a u32 filter on the
-# source port: the mirrors' fetches and direct's downloads (direct = pulling from the remote
-# registry, over the same link). Client <-> mirror traffic and nginx stay on plain loopback, and
-# requests TO the upstream are not shaped (they are small). The link is set after the content is
-# generated and pushed (set-up stays fast) and before the first scenario, then checked: a Range
-# download of ~2 s of the link from the upstream must come out at 0.5-1.3 x N Mbit/s, or the run
-# fails. It is removed on every exit (end, failure, Ctrl-C, TERM; not KILL: then
-# `tc qdisc del dev lo root`). The run refuses to start when not root or when lo already has a
-# root qdisc other than the default noqueue (someone else's shaping). The results file says so in
-# its settings and in every table's title (each scenario has measurements over the upstream:
-# direct in warm-blob and wrk, the peer's tag revalidation in wrk, every cold fill), and the
-# notes give the link time of one blob for cold-blob and concurrent-cold. Targets are unchanged.
-# Downloads may take up to twice the link time of the biggest transfer (the peer's concurrent-cold
-# GETs), at least 900 s. A run takes longer: every cold byte crosses the link, also the 64 MB
-# warm-up blob of each fresh mirror (~1.3 s at 400 Mbit/s, twice that for the peer's two GETs). Caveats: loopback htb is a token bucket that queues, with no propagation
-# delay and no random loss, so TCP behaves as on a fat, short pipe (none of a real WAN's
-# round trips, slow start or loss recovery; the results give the link's packets and drops); it shapes by
-# source port (the upstream's port, below the ephemeral range, so no client connection shares
-# it); while it is set, ALL of lo's traffic (also other programs') goes through the htb qdisc's
-# unshaped class (nginx measured ~1.2-1.3 GB/s with and without it here).
+# connection and cannot model a shared link.)
+# How: an htb qdisc on lo (needs root) with one class of rate = ceil = N Mbit/s (burst: 10 ms of
+# the link, at least 128 KiB) for what the upstream registry's port sends, picked by a u32 filter
+# on the source port; other traffic matches no class and goes out unshaped. So the mirrors'
+# fetches and direct's downloads (direct = pulling from the remote registry, over the same link)
+# cross the link; client <-> mirror traffic and nginx stay on plain loopback, and requests TO the
+# upstream are not shaped (they are small). The link is set after the content is generated and
+# pushed (set-up stays fast), before the first scenario, and checked: a Range download of ~2 s of
+# the link from the upstream must come out at 0.5-1.3 x N Mbit/s, or the run fails. It is removed
+# on every exit (end, failure, Ctrl-C, TERM; not KILL: then `tc qdisc del dev lo root`). The run
+# refuses to start when not root or when lo already has a root qdisc other than the default
+# noqueue (someone else's shaping).
+# The results (default perf/RESULTS-link-${N}mbit.md) say so in the settings and in every table's
+# title (every scenario has measurements over the upstream: direct in warm-blob and wrk, the
+# peer's tag revalidation in wrk, every cold fill), with the link's packets and drops; the notes
+# give the link time of one blob for cold-blob and concurrent-cold. Targets are unchanged.
+# Downloads may take twice the link time of the biggest transfer (the peer's concurrent-cold GETs)
+# and at least 900 s. A run takes longer: every cold byte crosses the link, also the 64 MB warm-up
+# blob of each fresh mirror (~1.3 s at 400 Mbit/s, twice that for the peer's two GETs).
+# Caveats: loopback htb is a token bucket that queues, with no propagation delay and no random
+# loss, so TCP runs as on a fat, short pipe (none of a real WAN's round trips, slow start or loss
+# recovery). It shapes by source port: the upstream's port, below the ephemeral range, so no
+# client connection shares it. While it is set, ALL of lo's traffic (other programs' too) passes
+# the htb qdisc, unshaped but queued once more (nginx's warm downloads: within ~1-3% of plain
+# loopback here).
 #
 # Systems, all on 127.0.0.1 and on this machine's 2 CPUs, which they share with the clients:
 #   stevedore  started through ./stevedore serve --config FILE (the launcher's JVM options apply;
@@ -208,7 +211,7 @@ IMAGE_TAG=v1
 perf_start stevedore-perf $(((BLOB_BYTES + IMAGE_BYTES + RSS_BYTES + WARMUP_BYTES) * 5 / 1024 + 2097152))
 LINK_TITLE=""
 if [ -n "$LINK" ]; then
-  LINK_TITLE="; upstream over a shared $LINK Mbit/s link"
+  LINK_TITLE=" (upstream over a shared $LINK Mbit/s link)"
   # The longest download crosses the link with the most copies on it: a client of the peer in
   # concurrent-cold (a GET per client, one more to store), a peer's skopeo pull (two GETs a
   # layer), an rss fill. Allow twice its link time, and never less than the loopback's 900 s.
