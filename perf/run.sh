@@ -215,11 +215,11 @@ if [ -n "$LINK" ]; then
   # The longest download crosses the link with the most copies on it: a client of the peer in
   # concurrent-cold (a GET per client, one more to store), a peer's skopeo pull (two GETs a
   # layer), an rss fill. Allow twice its link time, and never less than the loopback's 900 s.
-  worst=$(((CLIENTS + 1) * BLOB_BYTES))
-  [ $((2 * IMAGE_BYTES)) -gt "$worst" ] && worst=$((2 * IMAGE_BYTES))
-  [ "$RSS_BYTES" -gt "$worst" ] && worst="$RSS_BYTES"
-  worst=$((2 * worst * 8 / (LINK * 1000000) + 1))
-  [ "$worst" -gt "$CURL_MAX" ] && set_curl_max "$worst"
+  link_bytes=$(((CLIENTS + 1) * BLOB_BYTES))
+  [ $((2 * IMAGE_BYTES)) -gt "$link_bytes" ] && link_bytes=$((2 * IMAGE_BYTES))
+  [ "$RSS_BYTES" -gt "$link_bytes" ] && link_bytes="$RSS_BYTES"
+  link_max=$((2 * link_bytes * 8 / (LINK * 1000000) + 1)) # seconds
+  [ "$link_max" -gt "$CURL_MAX" ] && set_curl_max "$link_max"
 fi
 
 tools=(docker-registry curl openssl python3)
