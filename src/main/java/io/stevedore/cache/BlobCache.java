@@ -31,10 +31,13 @@ public final class BlobCache {
   // reader either finds the blob whole or not at all.
   private final ConcurrentMap<Digest, Integer> readers = new ConcurrentHashMap<>();
   private volatile Consumer<Long> onCommit = size -> {};
+  // 64 MiB of free buffers at most: the working set of ~30 downloads plus a few fills.
+  private final ChunkBuffers buffers;
 
   public BlobCache(
       BlobStore store, LinkStore links, AccessTracker accesses, FillPolicy policy, Clock clock) {
     this.store = store;
+    this.buffers = new ChunkBuffers(store.chunkSize(), 64);
     this.links = new RepositoryLinks(links);
     this.accesses = accesses;
     this.policy = policy;
@@ -155,7 +158,7 @@ public final class BlobCache {
   }
 
   private BlobContent content(Digest digest, long size, Progress progress) {
-    return new BlobContent(store, digest, size, progress, () -> release(digest));
+    return new BlobContent(store, buffers, digest, size, progress, () -> release(digest));
   }
 
   private void start(Fill fill, Upstream upstream, RepositoryName repository, Digest digest) {
@@ -163,6 +166,7 @@ public final class BlobCache {
         new FillTask(
             fill,
             store,
+            buffers,
             upstream,
             repository,
             digest,

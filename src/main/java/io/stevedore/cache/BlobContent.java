@@ -16,14 +16,22 @@ import java.util.concurrent.FutureTask;
  */
 public final class BlobContent implements AutoCloseable {
   private final BlobStore store;
+  private final ChunkBuffers buffers;
   private final Digest digest;
   private final long size;
   private final Progress progress;
   private final Runnable release;
   private boolean closed;
 
-  BlobContent(BlobStore store, Digest digest, long size, Progress progress, Runnable release) {
+  BlobContent(
+      BlobStore store,
+      ChunkBuffers buffers,
+      Digest digest,
+      long size,
+      Progress progress,
+      Runnable release) {
     this.store = store;
+    this.buffers = buffers;
     this.digest = digest;
     this.size = size;
     this.progress = progress;
@@ -67,8 +75,8 @@ public final class BlobContent implements AutoCloseable {
     long index = first / chunkSize;
     long lastIndex = last / chunkSize;
     boolean readAhead = progress == Progress.STORED && index < lastIndex;
-    byte[] current = new byte[bufferSize];
-    byte[] next = readAhead ? new byte[bufferSize] : null;
+    byte[] current = bufferSize == chunkSize ? buffers.take() : new byte[bufferSize];
+    byte[] next = readAhead ? buffers.take() : null;
     FutureTask<Integer> ahead = null;
     try {
       int length = read(index, current);
@@ -103,6 +111,10 @@ public final class BlobContent implements AutoCloseable {
         // The client went away mid-write: let the read finish before the blob is released to
         // eviction. It never waits for a fill (only committed blobs read ahead), so this is short.
         awaitQuietly(ahead);
+      }
+      buffers.give(current);
+      if (next != null) {
+        buffers.give(next);
       }
     }
   }

@@ -27,6 +27,7 @@ final class FillTask implements Runnable {
 
   private final Fill fill;
   private final BlobStore store;
+  private final ChunkBuffers buffers;
   private final Upstream upstream;
   private final RepositoryName repository;
   private final Digest digest;
@@ -41,6 +42,7 @@ final class FillTask implements Runnable {
   FillTask(
       Fill fill,
       BlobStore store,
+      ChunkBuffers buffers,
       Upstream upstream,
       RepositoryName repository,
       Digest digest,
@@ -50,6 +52,7 @@ final class FillTask implements Runnable {
       Runnable onDone) {
     this.fill = fill;
     this.store = store;
+    this.buffers = buffers;
     this.upstream = upstream;
     this.repository = repository;
     this.digest = digest;
@@ -90,7 +93,7 @@ final class FillTask implements Runnable {
   /** Streams the blob into the store; returns its verified size. */
   private long fetch(BlobWriter writer) {
     MessageDigest hasher = digest.algorithm().newHasher();
-    try (StoreStage stage = new StoreStage(writer, store.chunkSize(), fill::advanced)) {
+    try (StoreStage stage = new StoreStage(writer, buffers, fill::advanced)) {
       return fetch(stage, hasher);
     }
   }

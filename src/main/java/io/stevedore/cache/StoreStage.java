@@ -22,6 +22,7 @@ final class StoreStage implements AutoCloseable {
   private static final Job STOP = new Job(-1, new byte[0], 0, 0, false);
 
   private final BlobWriter writer;
+  private final ChunkBuffers buffers;
   private final LongConsumer stored;
   private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(BUFFERS);
   private final BlockingQueue<Job> work = new ArrayBlockingQueue<>(BUFFERS);
@@ -30,14 +31,16 @@ final class StoreStage implements AutoCloseable {
   private boolean closed;
 
   /**
+   * @param buffers where the stage's three buffers come from and go back to at {@link #close()}
    * @param stored told the number of bytes stored after each chunk the stage wrote with {@code
    *     announce} set (on the stage's thread)
    */
-  StoreStage(BlobWriter writer, int chunkSize, LongConsumer stored) {
+  StoreStage(BlobWriter writer, ChunkBuffers buffers, LongConsumer stored) {
     this.writer = writer;
+    this.buffers = buffers;
     this.stored = stored;
     for (int i = 0; i < BUFFERS; i++) {
-      free.add(new byte[chunkSize]);
+      free.add(buffers.take());
     }
     this.thread = Thread.ofVirtual().name("fill-store").start(this::run);
   }
@@ -95,6 +98,10 @@ final class StoreStage implements AutoCloseable {
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
+    }
+    // Every write has ended: what the stage holds goes back to the pool.
+    for (byte[] buffer = free.poll(); buffer != null; buffer = free.poll()) {
+      buffers.give(buffer);
     }
   }
 

@@ -49,7 +49,7 @@ class StoreStageTest {
     try (StoreStage stage =
         new StoreStage(
             writer,
-            CHUNK,
+            new ChunkBuffers(CHUNK, 8),
             end -> {
               announced.add(end);
               storedWhenAnnounced.add(writer.written.size());
@@ -70,7 +70,7 @@ class StoreStageTest {
   @Test
   void aFailedWrite_reachesTheFill_whichNeverBlocksOnTheStoppedStage() {
     RecordingWriter writer = new RecordingWriter(2);
-    StoreStage stage = new StoreStage(writer, CHUNK, end -> {});
+    StoreStage stage = new StoreStage(writer, new ChunkBuffers(CHUNK, 8), end -> {});
     StoreException failure = null;
     int handedOver = 0;
     try (stage) {
@@ -92,7 +92,7 @@ class StoreStageTest {
   @Test
   void releasedBuffers_goBackIntoRotation() {
     RecordingWriter writer = new RecordingWriter(Long.MAX_VALUE);
-    try (StoreStage stage = new StoreStage(writer, CHUNK, end -> {})) {
+    try (StoreStage stage = new StoreStage(writer, new ChunkBuffers(CHUNK, 8), end -> {})) {
       for (int i = 0; i < 10; i++) {
         stage.release(stage.buffer()); // a part chunk dropped at a broken connection
       }
@@ -104,7 +104,7 @@ class StoreStageTest {
   @Test
   void drainAfterAFailure_throwsIt() {
     RecordingWriter writer = new RecordingWriter(0);
-    try (StoreStage stage = new StoreStage(writer, CHUNK, end -> {})) {
+    try (StoreStage stage = new StoreStage(writer, new ChunkBuffers(CHUNK, 8), end -> {})) {
       stage.write(0, stage.buffer(), CHUNK, CHUNK, true);
       assertThatThrownBy(stage::drain).hasMessageContaining("disk full at chunk 0");
     }
