@@ -112,6 +112,8 @@ public final class BlobContent implements AutoCloseable {
         // eviction. It never waits for a fill (only committed blobs read ahead), so this is short.
         awaitQuietly(ahead);
       }
+      // Safe to reuse: the server writes synchronously (Helidon's write-queue-length 0, which
+      // Stevedore never changes), so out.write() has sent the bytes by the time it returns.
       buffers.give(current);
       if (next != null) {
         buffers.give(next);
