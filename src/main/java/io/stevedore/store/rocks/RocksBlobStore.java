@@ -18,12 +18,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.FlushOptions;
-import org.rocksdb.MutableColumnFamilyOptions;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
-import org.rocksdb.Status;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
@@ -51,15 +49,6 @@ final class RocksBlobStore implements BlobStore {
   // skipping RocksDB's per-read block checksum nearly doubles serving speed (STACK.md), and
   // `stevedore verify` re-hashes everything for bit rot.
   private final ReadOptions chunkReads = new ReadOptions().setVerifyChecksums(false);
-  // Chunks of a multi-chunk blob skip the WAL: the WAL wrote every byte twice and checksummed it
-  // in software (the rocksdbjni build has no hardware CRC32C), a fifth of a fill's CPU here. A
-  // crash loses only chunks of blobs still FILLING, which the next open discards anyway; commit
-  // flushes the chunks to blob files before the COMPLETE record (which is logged) can exist.
-  // No slowdown: a write that would wait for a flush fails at once and is retried through the
-  // WAL, which waits; a flush that a full disk failed would otherwise hold it forever.
-  private final WriteOptions unloggedChunkWrites =
-      new WriteOptions().setDisableWAL(true).setNoSlowdown(true);
-  private final WriteOptions loggedChunkWrites = new WriteOptions();
   // Aborted fills whose chunks could not be deleted (the store refused writes: a full disk).
   // Deleted once writing works again; a new begin() of the same digest takes them over. Changes
   // happen under the set's lock so a retry never deletes a fill that began again meanwhile.
@@ -194,27 +183,15 @@ final class RocksBlobStore implements BlobStore {
     try (StoreGuard.Lease lease = guard.enter();
         FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
       // Flushing every column family lets RocksDB drop the WAL files; compaction drops the range
-      // tombstones' data from SST files; with BlobDB it also drops blob files that hold only
-      // deleted chunks and, through blob GC (every blob file eligible meanwhile), moves the live
-      // chunks out of the others, so their space comes back too.
+      // tombstones' data from SST files; with BlobDB it also drops
+      // blob files that hold only deleted chunks and, through blob GC, rewrites mostly-dead ones.
       db.flush(flush, List.of(meta, chunks, access));
-      blobGcCutoff(1.0);
-      try {
-        db.compactRange(chunks);
-      } finally {
-        blobGcCutoff(RocksStore.ROUTINE_BLOB_GC_CUTOFF);
-      }
+      db.compactRange(chunks);
       db.compactRange(meta);
       db.compactRange(access);
     } catch (RocksDBException e) {
       throw RocksStore.failure("cannot compact the store", e);
     }
-  }
-
-  private void blobGcCutoff(double cutoff) throws RocksDBException {
-    db.setOptions(
-        chunks,
-        MutableColumnFamilyOptions.builder().setBlobGarbageCollectionAgeCutoff(cutoff).build());
   }
 
   private static byte[] millis(Instant at) {
@@ -303,8 +280,6 @@ final class RocksBlobStore implements BlobStore {
 
   private final class Writer implements BlobWriter {
     private final Digest digest;
-    // Whether a chunk went to the memtable only: commit must flush it first.
-    private boolean unlogged;
 
     Writer(Digest digest) {
       this.digest = digest;
@@ -318,29 +293,9 @@ final class RocksBlobStore implements BlobStore {
       }
       byte[] key = chunkKey(digest, index);
       try (StoreGuard.Lease lease = guard.enter()) {
-        // A blob smaller than one chunk (configs, small layers: most blobs by count) is logged,
-        // so committing it needs no flush, which would make a tiny blob file per blob.
-        if (index == 0 && length < chunkSize) {
-          db.put(chunks, loggedChunkWrites, key, 0, key.length, data, 0, length);
-        } else if (!putUnlogged(key, data, length)) {
-          db.put(chunks, loggedChunkWrites, key, 0, key.length, data, 0, length);
-        }
+        db.put(chunks, key, 0, key.length, data, 0, length);
       } catch (RocksDBException e) {
         throw RocksStore.failure("cannot write chunk " + index + " of " + digest, e);
-      }
-    }
-
-    /** False when the write would have to wait for a flush (then nothing was written). */
-    private boolean putUnlogged(byte[] key, byte[] data, int length) throws RocksDBException {
-      try {
-        db.put(chunks, unloggedChunkWrites, key, 0, key.length, data, 0, length);
-        unlogged = true;
-        return true;
-      } catch (RocksDBException e) {
-        if (e.getStatus() != null && e.getStatus().getCode() == Status.Code.Incomplete) {
-          return false;
-        }
-        throw e;
       }
     }
 
@@ -348,11 +303,7 @@ final class RocksBlobStore implements BlobStore {
     public void commit(long size, Instant at) {
       try (StoreGuard.Lease lease = guard.enter();
           WriteBatch batch = new WriteBatch();
-          WriteOptions options = new WriteOptions();
-          FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
-        if (unlogged) {
-          db.flush(flush, chunks);
-        }
+          WriteOptions options = new WriteOptions()) {
         batch.put(access, key(digest), millis(at));
         batch.put(meta, key(digest), record(COMPLETE, size));
         db.write(options, batch);
