@@ -406,6 +406,18 @@ stop_fresh() { # stop_fresh stevedore|peer NAME WHAT
 
 
 upstream_mark() { UPSTREAM_MARK="$(line_count "$UPSTREAM_LOG")"; }
+finish_cold() { # finish_cold stevedore|peer NAME KEY WHAT: after a cold download of the large blob
+  # The peer stores in the background: wait for it, so its upstream bytes are all counted; then
+  # record the upstream GETs and bytes per blob (KEY.SYS.gets, KEY.SYS.up) and stop the system.
+  local sys="$1" name="$2" key="$3" what="$4" gets bytes
+  if [ "$sys" = peer ]; then
+    wait_peer_blob "$name" "$BLOB_HEX" || NOTES+=("$what: the peer had not stored the blob $CURL_MAX s later")
+  fi
+  read -r gets bytes < <(upstream_since "$BLOB_PATH")
+  add "$key.$sys.gets" "$gets"
+  add "$key.$sys.up" "$(ratio "$bytes" "$BLOB_BYTES")"
+  stop_fresh "$sys" "$name" "$what"
+}
 upstream_since() { # upstream_since PATH: "<GETs> <bytes>" of PATH since upstream_mark
   settle_log "$UPSTREAM_LOG"
   upstream_gets "$UPSTREAM_MARK" "$(line_count "$UPSTREAM_LOG")" "$1"
@@ -521,13 +533,7 @@ scenario_cold_blob() {
       download "$URL$BLOB_PATH" "$BLOB_BYTES" "cold-blob, run $run, $sys"
       add "cold.$sys" "$(mbps "$BLOB_BYTES" "$DL_SECONDS")"
       add "cold.$sys.ttfb" "$DL_FIRST_BYTE_MS"
-      if [ "$sys" = peer ]; then
-        wait_peer_blob "cold-$run" "$BLOB_HEX" || NOTES+=("cold-blob, run $run: the peer had not stored the blob $CURL_MAX s later")
-      fi
-      read -r gets bytes < <(upstream_since "$BLOB_PATH")
-      add "cold.$sys.gets" "$gets"
-      add "cold.$sys.up" "$(ratio "$bytes" "$BLOB_BYTES")"
-      stop_fresh "$sys" "cold-$run" "cold-blob, run $run"
+      finish_cold "$sys" "cold-$run" cold "cold-blob, run $run"
     done
     add cold.s/d "$(ratio "$(last cold.stevedore)" "$(last cold.direct)")"
     add cold.p/d "$(ratio "$(last cold.peer)" "$(last cold.direct)")"
@@ -641,13 +647,7 @@ scenario_concurrent_cold() {
       upstream_mark
       many_clients "$URL$BLOB_PATH" "$BLOB_BYTES" "$BLOB_HEX" "$CLIENTS" "concurrent-cold, run $run, $sys"
       add "conc.$sys" "$WALL"
-      if [ "$sys" = peer ]; then
-        wait_peer_blob "concurrent-$run" "$BLOB_HEX" || NOTES+=("concurrent-cold, run $run: the peer had not stored the blob $CURL_MAX s later")
-      fi
-      read -r gets bytes < <(upstream_since "$BLOB_PATH")
-      add "conc.$sys.gets" "$gets"
-      add "conc.$sys.up" "$(ratio "$bytes" "$BLOB_BYTES")"
-      stop_fresh "$sys" "concurrent-$run" "concurrent-cold, run $run"
+      finish_cold "$sys" "concurrent-$run" conc "concurrent-cold, run $run"
     done
     add conc.s/p "$(ratio "$(last conc.stevedore)" "$(last conc.peer)")"
     log "concurrent-cold run $run/$RUNS: wall s stevedore $(last conc.stevedore) (upstream GETs $(last conc.stevedore.gets)), peer $(last conc.peer) (upstream GETs $(last conc.peer.gets))"
