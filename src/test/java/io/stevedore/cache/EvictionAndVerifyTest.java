@@ -126,7 +126,7 @@ class EvictionAndVerifyTest {
   void verify_removesACorruptedBlob_andTheNextPullFetchesItAgain() throws Exception {
     fillAll();
     store.close();
-    StoreTampering.flipFirstByteOfChunk(dir, digests.get(2), 3);
+    StoreTampering.flipByte(dir, digests.get(2), 3L * CHUNK);
     openStore();
     List<String> progress = new ArrayList<>();
 

@@ -89,7 +89,7 @@ class DiskFullIT {
     Instant deadline = Instant.now().plus(RECOVERY);
     Got again = get(bigPath);
     while (!again.complete(bigLayer) && Instant.now().isBefore(deadline)) {
-      Thread.sleep(250); // a poll interval: RocksDB checks the free space every 5 s
+      Thread.sleep(250); // a poll interval; fills start again once the reserve is free
       again = get(bigPath);
     }
     assertThat(again.complete(bigLayer))

@@ -20,22 +20,25 @@ import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompactRangeOptions;
-import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.Status;
 
 /**
- * The embedded RocksDB database under {@code storage.path}: one column family per kind of record.
- * Opening it discards the chunks of fills that a crash interrupted.
+ * The store under {@code storage.path}: an embedded RocksDB database with one column family per
+ * kind of record, and the blobs' bytes in files under {@code blobs/} ({@link BlobFiles}). Opening
+ * it discards the files of fills that a crash interrupted.
  *
- * <p>A full disk: RocksDB fails the write that hit ENOSPC (the fill fails, its client sees a 5xx or
- * a cut-off body) and then refuses every write with that error while reads keep working, so cached
- * content is still served. RocksDB's SstFileManager (it makes one by default) polls the free space
- * every 5 s and resumes writing by itself once at least the largest write buffer ({@link
- * #CHUNK_WRITE_BUFFER}) is free again: measured about 5 s after space was freed (RocksJava has no
- * {@code DB::Resume()} to call). Fills whose clean-up failed meanwhile are discarded then.
+ * <p>A full disk: blob files leave {@link BlobFiles#RESERVE} free. A fill that reaches it fails
+ * (its client sees a 5xx or a cut-off body) and its file is deleted at once; while less is free,
+ * fills are refused before their first byte (503). Should a record write still hit ENOSPC (another
+ * process filled the disk), RocksDB fails that write and then refuses every write with that error
+ * while reads keep working, so cached content is still served. RocksDB's SstFileManager (it makes
+ * one by default) polls the free space every 5 s and resumes writing by itself once at least the
+ * largest write buffer ({@link #WRITE_BUFFER}) is free again: measured about 5 s after space was
+ * freed (RocksJava has no {@code DB::Resume()} to call). Fills whose clean-up failed meanwhile are
+ * discarded then.
  *
  * <p>Not used as a disk-full stand-in: {@code SstFileManager.setMaxAllowedSpaceUsage}. RocksDB
  * checks it only after a flush and then stalls writers (a put blocked for minutes here) rather than
@@ -44,42 +47,32 @@ import org.rocksdb.Status;
 public final class RocksStore implements Store {
   private static final Logger LOG = Logger.getLogger(RocksStore.class.getName());
   static final byte[] BLOBS = "blobs".getBytes(StandardCharsets.UTF_8);
+
+  /** Where blob bytes lived before they moved to files; dropped when an older store is opened. */
   static final byte[] CHUNKS = "chunks".getBytes(StandardCharsets.UTF_8);
+
   static final byte[] MANIFESTS = "manifests".getBytes(StandardCharsets.UTF_8);
   static final byte[] TAGS = "tags".getBytes(StandardCharsets.UTF_8);
   static final byte[] LINKS = "links".getBytes(StandardCharsets.UTF_8);
   static final byte[] ACCESS = "access".getBytes(StandardCharsets.UTF_8);
   static final byte[] PINS = "pins".getBytes(StandardCharsets.UTF_8);
 
+  /** The directory of the blob files, inside the database's. */
+  static final String BLOB_FILES = "blobs";
+
   /**
-   * 1 MiB chunks: large enough that a blob costs few keys and reads stream at RocksDB's large-value
-   * speed, small enough that a follower of a fill is at most 1 MiB behind it and a waiter's read
-   * buffer stays small.
+   * 1 MiB chunks, the unit of fill writes, of progress that followers of a fill wait for, and of
+   * reads: large enough that a read costs few system calls, small enough that a follower of a fill
+   * is at most 1 MiB behind it and a reader's buffer stays small. Blob files are contiguous, so it
+   * can change between runs.
    */
   public static final int DEFAULT_CHUNK_SIZE = 1024 * 1024;
 
   /**
-   * Memtable of the chunks family: chunks wait there (and in the WAL) until a flush moves them to
-   * blob files, so a small buffer keeps that copy, and the disk it takes beyond the quota, small.
-   * It is also the free space RocksDB needs to resume after ENOSPC.
+   * Memtable size of every family (records are small; the default is 64 MiB). It is also the free
+   * space RocksDB needs to resume after ENOSPC.
    */
-  static final long CHUNK_WRITE_BUFFER = 16L * 1024 * 1024;
-
-  /**
-   * A WAL file can be deleted only when every column family with data in it has flushed; the small
-   * families (a fill's FILLING record) flush rarely, so without a cap a 320 MB fill kept six 64 MB
-   * WAL files (2.2x its size on disk). Past this total RocksDB flushes the families that hold the
-   * oldest WAL.
-   */
-  static final long MAX_TOTAL_WAL_SIZE = 64L * 1024 * 1024;
-
-  /**
-   * Blob GC in routine compactions moves the live chunks of the oldest quarter of blob files only
-   * (RocksDB's default). With every blob file eligible (1.0), each compaction during a fill copied
-   * the chunks of the blob files it touched once more: a tenth of a fill's CPU and as many extra
-   * bytes written. {@link RocksBlobStore#reclaim()} makes every file eligible while it compacts.
-   */
-  static final double ROUTINE_BLOB_GC_CUTOFF = 0.25;
+  static final long WRITE_BUFFER = 16L * 1024 * 1024;
 
   private final RocksDB db;
   private final StoreGuard guard = new StoreGuard();
@@ -101,89 +94,59 @@ public final class RocksStore implements Store {
             .setCreateIfMissing(true)
             .setCreateMissingColumnFamilies(true)
             .setMaxBackgroundJobs(2)
-            // Spread the page-cache write-back of big fills instead of one stall at flush time.
-            .setBytesPerSync(1024 * 1024)
-            .setMaxTotalWalSize(MAX_TOTAL_WAL_SIZE)
             // Every open starts a new info LOG; RocksDB keeps 1000 of them by default, which
             // grew the directory by ~120 KB per restart in CrashIT.
             .setKeepLogFileNum(10)
             .setListeners(List.of(listener));
-    ColumnFamilyOptions small = new ColumnFamilyOptions();
-    // Layers are compressed already; chunks go to BlobDB files so multi-GB of layer bytes are
-    // never rewritten by compaction, and deleted blobs' space comes back through blob GC.
-    ColumnFamilyOptions chunkOptions =
-        new ColumnFamilyOptions()
-            .setCompressionType(CompressionType.NO_COMPRESSION)
-            .setEnableBlobFiles(true)
-            .setMinBlobSize(64 * 1024)
-            .setBlobCompressionType(CompressionType.NO_COMPRESSION)
-            .setEnableBlobGarbageCollection(true)
-            .setBlobGarbageCollectionAgeCutoff(ROUTINE_BLOB_GC_CUTOFF)
-            .setWriteBufferSize(CHUNK_WRITE_BUFFER);
+    ColumnFamilyOptions small = new ColumnFamilyOptions().setWriteBufferSize(WRITE_BUFFER);
     cfOptions.add(small);
-    cfOptions.add(chunkOptions);
     List<ColumnFamilyDescriptor> descriptors =
-        List.of(
-            new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, small),
-            new ColumnFamilyDescriptor(BLOBS, small),
-            new ColumnFamilyDescriptor(CHUNKS, chunkOptions),
-            new ColumnFamilyDescriptor(MANIFESTS, small),
-            new ColumnFamilyDescriptor(TAGS, small),
-            new ColumnFamilyDescriptor(LINKS, small),
-            new ColumnFamilyDescriptor(ACCESS, small),
-            new ColumnFamilyDescriptor(PINS, small));
-    List<Path> blobFilesBefore = blobFiles(directory);
+        new ArrayList<>(
+            List.of(
+                new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, small),
+                new ColumnFamilyDescriptor(BLOBS, small),
+                new ColumnFamilyDescriptor(MANIFESTS, small),
+                new ColumnFamilyDescriptor(TAGS, small),
+                new ColumnFamilyDescriptor(LINKS, small),
+                new ColumnFamilyDescriptor(ACCESS, small),
+                new ColumnFamilyDescriptor(PINS, small)));
+    boolean chunksFamily = hasFamily(directory, CHUNKS);
+    if (chunksFamily) {
+      descriptors.add(new ColumnFamilyDescriptor(CHUNKS, small));
+    }
     db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
-    deleteOrphanBlobFiles(blobFilesBefore);
+    if (chunksFamily) {
+      // A store of an older version, with blob bytes in RocksDB: its blob records lose their
+      // bytes now and are dropped by discardUnfinished (the blobs are fetched again), while
+      // manifests, tags, links and pins stay.
+      ColumnFamilyHandle chunks = handles.removeLast();
+      db.dropColumnFamily(chunks);
+      chunks.close();
+      LOG.warning("dropped the blob chunks of an older store version; blobs are fetched again");
+    }
     blobs =
-        new RocksBlobStore(db, guard, handles.get(1), handles.get(2), handles.get(6), chunkSize);
-    manifests = new RocksManifestStore(db, guard, handles.get(3));
-    tags = new RocksTagStore(db, guard, handles.get(4));
-    links = new RocksLinkStore(db, guard, handles.get(5));
-    pins = new RocksPinStore(db, guard, handles.get(7));
+        new RocksBlobStore(
+            db,
+            guard,
+            handles.get(1),
+            new BlobFiles(directory.resolve(BLOB_FILES)),
+            handles.get(5),
+            chunkSize);
+    manifests = new RocksManifestStore(db, guard, handles.get(2));
+    tags = new RocksTagStore(db, guard, handles.get(3));
+    links = new RocksLinkStore(db, guard, handles.get(4));
+    pins = new RocksPinStore(db, guard, handles.get(6));
     listener.recovered = blobs::discardLeftovers;
     blobs.discardUnfinished();
   }
 
-  /**
-   * Deletes blob files of the previous run that the database does not know: a kill -9 during a
-   * flush leaves the flush's half-written blob file behind, outside the MANIFEST, and RocksDB
-   * neither uses nor deletes it (seen in CrashIT: 10 and 37 MB files that survived every later
-   * compaction). Only files that existed before this open are candidates, so no file a flush of
-   * this run is writing can be taken.
-   */
-  private void deleteOrphanBlobFiles(List<Path> before) throws RocksDBException {
-    if (before.isEmpty()) {
-      return;
+  private static boolean hasFamily(Path directory, byte[] name) throws RocksDBException {
+    if (!Files.exists(directory.resolve("CURRENT"))) {
+      return false; // a new store
     }
-    java.util.Set<String> live = new java.util.HashSet<>();
-    for (String name : db.getLiveFiles(false).files) {
-      live.add(Path.of(name).getFileName().toString());
-    }
-    for (Path file : before) {
-      if (!live.contains(file.getFileName().toString())) {
-        try {
-          long size = Files.size(file);
-          Files.deleteIfExists(file);
-          LOG.warning(
-              () ->
-                  "deleted "
-                      + file
-                      + " ("
-                      + size
-                      + " bytes): a blob file an interrupted flush left");
-        } catch (java.io.IOException e) {
-          LOG.warning(() -> "cannot delete the orphaned blob file " + file + ": " + e);
-        }
-      }
-    }
-  }
-
-  private static List<Path> blobFiles(Path directory) {
-    try (java.util.stream.Stream<Path> files = Files.list(directory)) {
-      return files.filter(f -> f.getFileName().toString().endsWith(".blob")).toList();
-    } catch (java.io.IOException e) {
-      throw new StoreException("cannot list the store at " + directory + ": " + e.getMessage(), e);
+    try (org.rocksdb.Options options = new org.rocksdb.Options()) {
+      return RocksDB.listColumnFamilies(options, directory.toString()).stream()
+          .anyMatch(family -> java.util.Arrays.equals(family, name));
     }
   }
 
@@ -224,6 +187,11 @@ public final class RocksStore implements Store {
     } catch (RocksDBException e) {
       throw failure("cannot compact the store", e);
     }
+  }
+
+  /** The database itself; for tests in this package that make stores of older versions. */
+  RocksDB db() {
+    return db;
   }
 
   @Override
@@ -268,7 +236,7 @@ public final class RocksStore implements Store {
         outOfSpace(e.getStatus())
             ? " (the store is out of disk space: cached content is still served, and writing"
                 + " resumes by itself once "
-                + CHUNK_WRITE_BUFFER / (1024 * 1024)
+                + WRITE_BUFFER / (1024 * 1024)
                 + " MiB are free)"
             : "";
     return new StoreException(what + ": " + e.getMessage() + advice, e);
@@ -304,7 +272,7 @@ public final class RocksStore implements Store {
                   + "); reads go on"
                   + (outOfSpace(status)
                       ? "; writing resumes by itself once "
-                          + CHUNK_WRITE_BUFFER / (1024 * 1024)
+                          + WRITE_BUFFER / (1024 * 1024)
                           + " MiB of disk are free"
                       : ""));
     }

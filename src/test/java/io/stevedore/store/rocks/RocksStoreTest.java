@@ -7,13 +7,19 @@ import io.stevedore.oci.Digest;
 import io.stevedore.oci.MediaType;
 import io.stevedore.store.BlobInfo;
 import io.stevedore.store.BlobWriter;
+import io.stevedore.store.StoredBlob;
 import io.stevedore.store.StoredManifest;
 import io.stevedore.store.TagEntry;
 import io.stevedore.store.TagKey;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,44 +83,96 @@ class RocksStoreTest {
   }
 
   @Test
-  void blobFilesOfCommittedBlobs_surviveReopens() {
-    // Chunks at the minimum blob size go to blob files; a reopen must not take them for orphans.
-    int chunk = 64 * 1024;
-    byte[] big = new byte[chunk * 40];
-    new java.util.SplittableRandom(7).nextBytes(big);
-    Digest bigDigest = Digest.sha256(big);
-    try (RocksStore store = RocksStore.open(dir, chunk)) {
-      BlobWriter writer = store.blobs().begin(bigDigest);
-      for (int i = 0; i < 40; i++) {
-        writer.write(i, Arrays.copyOfRange(big, i * chunk, (i + 1) * chunk), chunk);
-      }
-      writer.commit(big.length, Instant.EPOCH);
-      store.compact(); // flushes: the chunks are in a blob file now
-    }
-    for (int round = 0; round < 2; round++) {
-      try (RocksStore store = RocksStore.open(dir, chunk)) {
-        byte[] buffer = new byte[chunk];
-        for (int i = 0; i < 40; i++) {
-          assertThat(store.blobs().readChunk(bigDigest, i, buffer)).isEqualTo(chunk);
-          assertThat(buffer).isEqualTo(Arrays.copyOfRange(big, i * chunk, (i + 1) * chunk));
-        }
-      }
-    }
-    assertThat(dir.toFile().list((d, name) -> name.endsWith(".blob"))).isNotEmpty();
-  }
-
-  @Test
-  void orphanedBlobFile_isDeletedOnOpen() throws Exception {
+  void committedBlobFile_survivesReopens_andReadsTheSameWithAnotherChunkSize() throws Exception {
     try (RocksStore store = RocksStore.open(dir, CHUNK)) {
       write(store, content).commit(content.length, Instant.EPOCH);
     }
-    // What a flush killed midway leaves: a blob file the MANIFEST never heard of.
-    Path orphan = dir.resolve("999999.blob");
-    java.nio.file.Files.write(orphan, new byte[4096]);
+    Path file = dir.resolve("blobs/sha256/" + digest.hex().substring(0, 2) + "/" + digest.hex());
+    assertThat(Files.readAllBytes(file)).isEqualTo(content);
+    for (int chunk : new int[] {CHUNK, 3, 1024}) {
+      try (RocksStore store = RocksStore.open(dir, chunk)) {
+        ByteArrayOutputStream read = new ByteArrayOutputStream();
+        store.blobs().copyTo(digest, content.length, read);
+        assertThat(read.toByteArray()).as("chunk size %d", chunk).isEqualTo(content);
+      }
+    }
+  }
+
+  @Test
+  void filesWithoutACommittedRecord_areDeletedOnOpen() throws Exception {
+    byte[] other = "abcdefghij".getBytes(StandardCharsets.US_ASCII);
+    try (RocksStore store = RocksStore.open(dir, CHUNK)) {
+      write(store, content).commit(content.length, Instant.EPOCH);
+      write(store, other); // never committed: a fill a crash cut off
+    }
+    Path blobs = dir.resolve("blobs/sha256");
+    Path unfinished = blobs.resolve(Digest.sha256(other).hex().substring(0, 2));
+    Path stray = blobs.resolve("00/not-a-digest");
+    Files.createDirectories(stray.getParent());
+    Files.write(stray, new byte[4096]);
+    Digest unknown = Digest.sha256(new byte[] {1});
+    Path unrecorded = blobs.resolve(unknown.hex().substring(0, 2)).resolve(unknown.hex());
+    Files.createDirectories(unrecorded.getParent());
+    Files.write(unrecorded, new byte[] {1});
 
     try (RocksStore store = RocksStore.open(dir, CHUNK)) {
-      assertThat(orphan).doesNotExist();
-      assertThat(store.blobs().find(digest)).isPresent();
+      assertThat(stray).doesNotExist();
+      assertThat(unrecorded).doesNotExist();
+      assertThat(unfinished.resolve(Digest.sha256(other).hex())).doesNotExist();
+      assertThat(store.blobs().find(digest)).contains(new BlobInfo(digest, content.length));
+      assertThat(store.blobs().list()).extracting(StoredBlob::digest).containsExactly(digest);
+    }
+  }
+
+  @Test
+  void committedRecordWhoseFileIsLostOrCut_isDroppedOnOpen() throws Exception {
+    byte[] other = "abcdefghij".getBytes(StandardCharsets.US_ASCII);
+    Digest otherDigest = Digest.sha256(other);
+    try (RocksStore store = RocksStore.open(dir, CHUNK)) {
+      write(store, content).commit(content.length, Instant.EPOCH);
+      write(store, other).commit(other.length, Instant.EPOCH);
+    }
+    Path blobs = dir.resolve("blobs/sha256");
+    Files.delete(blobs.resolve(digest.hex().substring(0, 2)).resolve(digest.hex()));
+    Files.write(
+        blobs.resolve(otherDigest.hex().substring(0, 2)).resolve(otherDigest.hex()),
+        "abc".getBytes(StandardCharsets.US_ASCII));
+
+    try (RocksStore store = RocksStore.open(dir, CHUNK)) {
+      assertThat(store.blobs().find(digest)).isEmpty();
+      assertThat(store.blobs().find(otherDigest)).isEmpty();
+      assertThat(store.blobs().list()).isEmpty();
+      assertThat(StoreAccess.size(blobs)).isZero();
+    }
+  }
+
+  @Test
+  void storeOfAnOlderVersion_withBlobChunksInRocksDb_opens_keepsManifests_dropsItsBlobs()
+      throws Exception {
+    byte[] body = "{\"schemaVersion\":2}".getBytes(StandardCharsets.UTF_8);
+    Digest manifestDigest = Digest.sha256(body);
+    try (RocksStore store = RocksStore.open(dir, CHUNK)) {
+      store.manifests().put(new StoredManifest(manifestDigest, MediaType.OCI_MANIFEST, body));
+      write(store, content).commit(content.length, Instant.EPOCH);
+    }
+    // What an older version left: the chunks family, and no blob files.
+    StoreAccess.addChunksFamily(dir);
+    deleteTree(dir.resolve("blobs"));
+
+    try (RocksStore store = RocksStore.open(dir, CHUNK)) {
+      assertThat(store.manifests().find(manifestDigest)).isPresent();
+      assertThat(store.blobs().find(digest)).isEmpty();
+    }
+    try (RocksStore store = RocksStore.open(dir, CHUNK)) {
+      assertThat(store.manifests().find(manifestDigest)).isPresent(); // the family stays dropped
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
     }
   }
 

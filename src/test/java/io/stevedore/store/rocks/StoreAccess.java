@@ -6,6 +6,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.RocksDBException;
 
 /**
  * Reaches into a stopped mirror's data directory from a test: what eviction will do (delete a
@@ -28,6 +31,16 @@ public final class StoreAccess {
       store.blobs().delete(digest);
       store.compact();
       return new Sizes(withBlob, size(dataDir));
+    }
+  }
+
+  /** Adds the column family in which stores before blob files kept their chunks. */
+  public static void addChunksFamily(Path dataDir) {
+    try (RocksStore store = RocksStore.open(dataDir);
+        ColumnFamilyOptions options = new ColumnFamilyOptions()) {
+      store.db().createColumnFamily(new ColumnFamilyDescriptor(RocksStore.CHUNKS, options)).close();
+    } catch (RocksDBException e) {
+      throw new IllegalStateException(e);
     }
   }
 

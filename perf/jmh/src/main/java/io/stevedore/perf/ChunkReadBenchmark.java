@@ -24,16 +24,14 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Serving a cached blob: {@link BlobStore#readChunk} of the real RocksDB store into a reused
- * buffer, chunk after chunk, the way {@code BlobContent.writeTo} streams a blob to a client (minus
- * the socket). The blob is written through the store's own write path (begin, write, commit) and
- * then flushed, so the chunks are read from BlobDB files as in a store that has run a while, not
- * from the memtable. With 256 MiB on a machine with GBs of RAM they sit in the page cache: this is
- * the store's CPU cost per byte, the ceiling for warm serving.
+ * Serving a cached blob: {@link BlobStore#readChunk} of the real store into a reused buffer,
+ * chunk after chunk, the way {@code BlobContent.writeTo} streams a blob to a client (minus the
+ * socket). The blob is written through the store's own write path (begin, write, commit) into its
+ * blob file. With 256 MiB on a machine with GBs of RAM it sits in the page cache: this is the
+ * store's CPU cost per byte, the ceiling for warm serving.
  *
  * <p>Knobs: the chunk size is a store parameter ({@code RocksStore.open(dir, chunkSize)}, default
- * {@link RocksStore#DEFAULT_CHUNK_SIZE}), so it is a {@link Param}. Per-read checksum verification
- * is not configurable: {@code RocksBlobStore} always reads with {@code verifyChecksums(false)}.
+ * {@link RocksStore#DEFAULT_CHUNK_SIZE}), so it is a {@link Param}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -84,8 +82,6 @@ public class ChunkReadBenchmark {
       writer.write(i, chunk, chunkSize);
     }
     writer.commit(size, Instant.now());
-    // Flush (and compact) so every chunk lives in a blob file: the state of a warm store.
-    blobs.reclaim();
     if (blobs.find(digest).isEmpty() || blobs.readChunk(digest, 0, chunk) != chunkSize) {
       throw new IllegalStateException("the blob did not read back whole");
     }

@@ -97,10 +97,9 @@ public final class Report {
         ## What is measured
 
         - `ChunkReadBenchmark.readChunk`: `BlobStore.readChunk(digest, index, buffer)` of the real \
-        RocksDB store (BlobDB chunk files, page cache), round-robin over a blob written through \
-        `begin`/`write`/`commit` and flushed. Knobs: `chunkSize` (`RocksStore.open(dir, \
-        chunkSize)`, default 1 MiB) is a parameter; per-read checksum verification is not \
-        configurable (`RocksBlobStore` always reads with `verifyChecksums(false)`).
+        store (one blob file, page cache), round-robin over a blob written through \
+        `begin`/`write`/`commit`. Knob: `chunkSize` (`RocksStore.open(dir, chunkSize)`, default \
+        1 MiB).
         - `Sha256Benchmark.update`: `MessageDigest.update` of one buffer of `bufferSize`. \
         `fillHashing`: what `FillTask` does per blob (new hasher, one `update` per chunk, \
         `Digest.of(digest())`, compare) for 16 chunks of `bufferSize`.
