@@ -93,7 +93,7 @@ final class FillTask implements Runnable {
   /** Streams the blob into the store; returns its verified size. */
   private long fetch(BlobWriter writer) {
     MessageDigest hasher = digest.algorithm().newHasher();
-    try (StoreStage stage = new StoreStage(writer, buffers, fill::advanced)) {
+    try (StoreStage stage = new StoreStage(writer, hasher, buffers, fill::advanced)) {
       return fetch(stage, hasher);
     }
   }
@@ -109,15 +109,15 @@ final class FillTask implements Runnable {
           }
         }
         skip(stream.body(), stored - stream.offset());
-        copy(stream.body(), stage, hasher);
+        copy(stream.body(), stage);
         if (size < 0) {
           // An upstream that never told the size: its end of body is the end of the blob, and
           // the digest decides whether that was all of it.
           size = stored;
         }
         if (stored == size) {
-          verify(hasher);
           stage.drain();
+          verify(hasher);
           return size;
         }
         // A clean end before the size the upstream announced: a connection cut short.
@@ -170,7 +170,7 @@ final class FillTask implements Runnable {
    * Copies the body into whole chunks. A partly filled chunk at a broken connection is dropped: the
    * resume starts again at the chunk boundary after {@link #stored}.
    */
-  private void copy(InputStream body, StoreStage stage, MessageDigest hasher) throws IOException {
+  private void copy(InputStream body, StoreStage stage) throws IOException {
     boolean sized = size >= 0;
     byte[] chunk = stage.buffer();
     try {
@@ -182,14 +182,14 @@ final class FillTask implements Runnable {
           throw mismatch("more than the " + size + " bytes it announced");
         }
         if (filled == chunk.length || (sized && stored + filled == size)) {
-          store(stage, hasher, chunk, filled);
+          store(stage, chunk, filled);
           chunk = null;
           chunk = stage.buffer();
           filled = 0;
         }
       }
       if (!sized && filled > 0) {
-        store(stage, hasher, chunk, filled);
+        store(stage, chunk, filled);
         chunk = null;
       }
     } finally {
@@ -200,10 +200,10 @@ final class FillTask implements Runnable {
   }
 
   /**
-   * Hashes a chunk and hands it to the store stage; {@link #stored} counts it from now on, as the
-   * stage either stores it or fails the fill.
+   * Hands a chunk to the store stage, which hashes and stores it; {@link #stored} counts it from
+   * now on, as the stage either stores it or fails the fill.
    */
-  private void store(StoreStage stage, MessageDigest hasher, byte[] chunk, int length) {
+  private void store(StoreStage stage, byte[] chunk, int length) {
     if (clock.instant().isAfter(deadline)) {
       throw new RegistryException(
           ErrorCode.UNAVAILABLE,
@@ -216,7 +216,6 @@ final class FillTask implements Runnable {
               + policy.timeout()
               + "; nothing was stored");
     }
-    hasher.update(chunk, 0, length);
     long index = stored / chunk.length;
     stored += length;
     // The last chunk is announced only by completion, after verification; a blob of unknown

@@ -3,8 +3,10 @@ package io.stevedore.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.stevedore.oci.Digest;
 import io.stevedore.store.BlobWriter;
 import io.stevedore.store.StoreException;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,13 +44,16 @@ class StoreStageTest {
   }
 
   @Test
-  void chunksAreStoredInOrder_andAnnouncedAfterTheyAreStored() {
+  void chunksAreHashedAndStoredInOrder_andAnnouncedAfterTheyAreStored() {
     RecordingWriter writer = new RecordingWriter(Long.MAX_VALUE);
     List<Long> announced = new ArrayList<>();
     List<Integer> storedWhenAnnounced = new ArrayList<>();
+    MessageDigest hasher = sha256();
+    StringBuilder all = new StringBuilder();
     try (StoreStage stage =
         new StoreStage(
             writer,
+            hasher,
             new ChunkBuffers(CHUNK, 8),
             end -> {
               announced.add(end);
@@ -57,6 +62,7 @@ class StoreStageTest {
       for (int i = 0; i < 10; i++) {
         byte[] buffer = stage.buffer();
         byte[] text = ("c" + i + "..").substring(0, CHUNK).getBytes();
+        all.append(new String(text));
         System.arraycopy(text, 0, buffer, 0, CHUNK);
         stage.write(i, buffer, CHUNK, (i + 1L) * CHUNK, i < 9);
       }
@@ -65,12 +71,18 @@ class StoreStageTest {
     assertThat(writer.written).hasSize(10).startsWith("0:c0..", "1:c1..").endsWith("9:c9..");
     assertThat(announced).hasSize(9).startsWith(4L, 8L).endsWith(36L);
     assertThat(storedWhenAnnounced).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9);
+    assertThat(Digest.of(Digest.Algorithm.SHA256, hasher.digest()))
+        .isEqualTo(Digest.sha256(all.toString().getBytes()));
+  }
+
+  private static MessageDigest sha256() {
+    return Digest.Algorithm.SHA256.newHasher();
   }
 
   @Test
   void aFailedWrite_reachesTheFill_whichNeverBlocksOnTheStoppedStage() {
     RecordingWriter writer = new RecordingWriter(2);
-    StoreStage stage = new StoreStage(writer, new ChunkBuffers(CHUNK, 8), end -> {});
+    StoreStage stage = new StoreStage(writer, sha256(), new ChunkBuffers(CHUNK, 8), end -> {});
     StoreException failure = null;
     int handedOver = 0;
     try (stage) {
@@ -92,7 +104,8 @@ class StoreStageTest {
   @Test
   void releasedBuffers_goBackIntoRotation() {
     RecordingWriter writer = new RecordingWriter(Long.MAX_VALUE);
-    try (StoreStage stage = new StoreStage(writer, new ChunkBuffers(CHUNK, 8), end -> {})) {
+    try (StoreStage stage =
+        new StoreStage(writer, sha256(), new ChunkBuffers(CHUNK, 8), end -> {})) {
       for (int i = 0; i < 10; i++) {
         stage.release(stage.buffer()); // a part chunk dropped at a broken connection
       }
@@ -104,7 +117,8 @@ class StoreStageTest {
   @Test
   void drainAfterAFailure_throwsIt() {
     RecordingWriter writer = new RecordingWriter(0);
-    try (StoreStage stage = new StoreStage(writer, new ChunkBuffers(CHUNK, 8), end -> {})) {
+    try (StoreStage stage =
+        new StoreStage(writer, sha256(), new ChunkBuffers(CHUNK, 8), end -> {})) {
       stage.write(0, stage.buffer(), CHUNK, CHUNK, true);
       assertThatThrownBy(stage::drain).hasMessageContaining("disk full at chunk 0");
     }
