@@ -19,11 +19,11 @@ public final class Maintenance {
     this.accesses = accesses;
   }
 
-  /** Evicts down to the quota, then gives the space of everything deleted back to the disk. */
+  /** Evicts down to the quota, then compacts what the deletes left in the store's records. */
   public Evictor.Report gc(Consumer<String> progress) {
     progress.accept("evicting least recently used blobs above the quota");
     Evictor.Report report = evictor.evict(progress);
-    progress.accept("compacting the store to give deleted space back");
+    progress.accept("compacting the store's records");
     store.blobs().reclaim();
     progress.accept("gc done");
     return report;

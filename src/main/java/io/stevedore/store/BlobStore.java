@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Content-addressed blob bytes, kept in fixed-size chunks so ranges and followers of a running fill
- * read exactly the chunks they need. A blob is visible to {@link #find} only once a writer
- * committed it, which the cache does only after its digest and size were verified.
+ * Content-addressed blob bytes, written and read in fixed-size chunks so ranges and followers of a
+ * running fill read exactly the chunks they need. A blob is visible to {@link #find} only once a
+ * writer committed it, which the cache does only after its digest and size were verified.
  */
 public interface BlobStore {
 
@@ -53,7 +53,10 @@ public interface BlobStore {
     }
   }
 
-  /** Removes a blob and its chunks, in one atomic write. */
+  /**
+   * Removes a blob, its record first: a crash in between leaves bytes without a record, which the
+   * next open deletes, never a record without its bytes.
+   */
   void delete(Digest digest);
 
   /**
@@ -65,6 +68,9 @@ public interface BlobStore {
   /** Every committed blob with its size and last access (its commit time if never served). */
   List<StoredBlob> list();
 
-  /** Gives the disk space of deleted blobs back to the file system (compaction); slow. */
+  /**
+   * Compacts what deleting blobs left in the store's records; the space of their bytes is free as
+   * soon as they are deleted.
+   */
   void reclaim();
 }

@@ -279,10 +279,11 @@ class BlobCacheTest {
   }
 
   private byte[] readAll() throws IOException {
-    BlobContent blob = cache.open(upstream, REPO, digest);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    blob.writeTo(out, 0, blob.size() - 1);
-    return out.toByteArray();
+    try (BlobContent blob = cache.open(upstream, REPO, digest)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      blob.writeTo(out, 0, blob.size() - 1);
+      return out.toByteArray();
+    }
   }
 
   private static byte[] random(int size) {

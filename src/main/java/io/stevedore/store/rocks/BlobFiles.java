@@ -26,8 +26,8 @@ import java.util.stream.Stream;
  * machine's CPU on its own copies of every byte (WAL, memtable, flush into a blob file) and on
  * CRC32C of each copy (rocksdbjni computes it in software), while the content is verified by its
  * digest anyway; a file is written once. A file's space comes back when it is deleted, not after a
- * compaction, and a full disk fails the write that hit it (RocksDB stalled writers instead, so an
- * unsynced WAL could not be used).
+ * compaction, and a full disk fails the write that hit it (RocksDB stalled a writer for minutes
+ * when a flush failed for lack of space).
  */
 final class BlobFiles {
   /**
