@@ -115,8 +115,10 @@ final class BlobFiles {
   }
 
   /**
-   * Puts the file's bytes and its directory entry on disk: a blob is recorded as committed only
-   * after this, so a power loss can never leave a committed record over bytes that were lost.
+   * Puts the file's bytes and its entry in its directory on disk: a blob is recorded as committed
+   * only after this, so a power loss can never leave a committed record over bytes that were lost.
+   * (The entries of the prefix directories are not synced: a new one lost by a power loss loses
+   * whole files, which the next open notices, dropping their records; the blobs are fetched again.)
    */
   void sync(FileChannel channel, Digest digest) throws IOException {
     channel.force(false);
