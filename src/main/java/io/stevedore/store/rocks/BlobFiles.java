@@ -3,20 +3,24 @@ package io.stevedore.store.rocks;
 import io.stevedore.oci.Digest;
 import io.stevedore.store.StoreException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileStore;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.function.Predicate;
-import java.util.stream.Stream;
+import java.util.Set;
+import java.util.logging.Logger;
 
 /**
  * The bytes of blobs, one plain file each under {@code blobs/<algorithm>/<2 hex>/<hex>}; whether a
@@ -30,6 +34,8 @@ import java.util.stream.Stream;
  * when a flush failed for lack of space).
  */
 final class BlobFiles {
+  private static final Logger LOG = Logger.getLogger(BlobFiles.class.getName());
+
   /**
    * Blob files never take the last 64 MiB of the disk: while less is free, fills are refused before
    * their first byte (a clean 503 instead of a body cut off by ENOSPC), and RocksDB keeps room for
@@ -160,7 +166,7 @@ final class BlobFiles {
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
-      throw new StoreException("cannot read the size of blob " + digest + ": " + e, e);
+      throw failure("cannot read the size of blob " + digest, e);
     }
   }
 
@@ -174,29 +180,49 @@ final class BlobFiles {
   }
 
   /**
-   * Deletes every file under the blob directories that is not the file of a blob {@code keep}
-   * accepts (a fill a crash interrupted, a stray file), and returns the paths it deleted.
+   * Keeps the files of the {@code committed} blobs (digest to size) and deletes every other file
+   * under the blob directories: a fill a crash interrupted, a file of another size, a stray name.
+   * One walk, with the sizes the walk read anyway: at start-up this is all the blob I/O there is.
+   *
+   * @return the committed blobs that have no file of their size (any such file is gone now)
    */
-  List<Path> deleteAllBut(Predicate<Digest> keep) {
-    List<Path> deleted = new ArrayList<>();
+  Set<Digest> keepOnly(Map<Digest, Long> committed) {
+    Set<Digest> missing = new HashSet<>(committed.keySet());
     for (Digest.Algorithm algorithm : Digest.Algorithm.values()) {
       Path directory = root.resolve(algorithm.prefix());
       if (!Files.isDirectory(directory)) {
         continue;
       }
-      try (Stream<Path> files = Files.walk(directory, 2)) {
-        for (Path file : files.filter(Files::isRegularFile).toList()) {
-          Digest digest = digestOf(algorithm, file);
-          if (digest == null || !keep.test(digest)) {
-            Files.deleteIfExists(file);
-            deleted.add(file);
-          }
+      List<Path> strays = new ArrayList<>();
+      try {
+        Files.walkFileTree(
+            directory,
+            Set.of(),
+            2,
+            new SimpleFileVisitor<>() {
+              @Override
+              public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                if (attributes.isRegularFile()) {
+                  Digest digest = digestOf(algorithm, file);
+                  if (digest != null
+                      && Long.valueOf(attributes.size()).equals(committed.get(digest))) {
+                    missing.remove(digest);
+                  } else {
+                    strays.add(file);
+                  }
+                }
+                return FileVisitResult.CONTINUE;
+              }
+            });
+        for (Path file : strays) {
+          Files.deleteIfExists(file);
+          LOG.info(() -> "deleted " + file + ": no committed blob of its name and size");
         }
-      } catch (IOException | UncheckedIOException e) {
-        throw new StoreException("cannot clean the blob files under " + directory + ": " + e, e);
+      } catch (IOException e) {
+        throw failure("cannot clean the blob files under " + directory, e);
       }
     }
-    return deleted;
+    return missing;
   }
 
   /** The digest a file holds by its name and place, or null for a file that is no blob's. */

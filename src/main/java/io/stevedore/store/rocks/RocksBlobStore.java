@@ -9,10 +9,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -221,33 +220,29 @@ final class RocksBlobStore implements BlobStore {
 
   /**
    * Makes the records and the files agree after a crash (a kill -9, a power loss): deletes the
-   * records of fills that never committed and of committed blobs whose file is gone or of another
-   * size, then every file without a committed record.
+   * records of fills that never committed, every file without a committed record of its size, and
+   * the records of committed blobs whose file is gone or of another size.
    */
   void discardUnfinished() {
     List<Digest> unfinished = new ArrayList<>();
-    Set<Digest> committed = new HashSet<>();
+    Map<Digest, Long> committed = new HashMap<>();
     try (RocksIterator it = db.newIterator(meta)) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
         Digest digest = Digest.parse(new String(it.key(), StandardCharsets.UTF_8));
         byte[] record = it.value();
-        long size = ByteBuffer.wrap(record, 1, 8).getLong();
-        if (record[0] != COMPLETE) {
-          unfinished.add(digest);
-        } else if (!files.length(digest).equals(Optional.of(size))) {
-          LOG.warning(
-              () -> "blob " + digest + " lost its bytes (" + files.path(digest) + "); refetched");
-          unfinished.add(digest);
+        if (record[0] == COMPLETE) {
+          committed.put(digest, ByteBuffer.wrap(record, 1, 8).getLong());
         } else {
-          committed.add(digest);
+          unfinished.add(digest);
         }
       }
     }
     for (Digest digest : unfinished) {
       delete(digest);
     }
-    for (Path file : files.deleteAllBut(committed::contains)) {
-      LOG.info(() -> "deleted " + file + ": no committed blob's");
+    for (Digest lost : files.keepOnly(committed)) {
+      LOG.warning(() -> "blob " + lost + " lost its bytes (" + files.path(lost) + "); refetched");
+      delete(lost);
     }
   }
 
