@@ -183,7 +183,7 @@ final class FillTask implements Runnable {
         }
         if (filled == chunk.length || (sized && stored + filled == size)) {
           store(stage, chunk, filled);
-          chunk = null;
+          chunk = null; // handed over: if buffer() throws, the finally must not release it again
           chunk = stage.buffer();
           filled = 0;
         }
