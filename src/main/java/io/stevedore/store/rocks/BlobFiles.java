@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.logging.Logger;
@@ -156,17 +155,6 @@ final class BlobFiles {
       return OptionalInt.empty();
     } catch (IOException e) {
       throw failure("cannot read blob " + digest, e);
-    }
-  }
-
-  /** The file's length, if there is a file. */
-  Optional<Long> length(Digest digest) {
-    try {
-      return Optional.of(Files.size(path(digest)));
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
-    } catch (IOException e) {
-      throw failure("cannot read the size of blob " + digest, e);
     }
   }
 

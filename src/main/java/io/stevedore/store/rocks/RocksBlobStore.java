@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -257,7 +258,7 @@ final class RocksBlobStore implements BlobStore {
 
   /** Whether {@code digest} has a file; for tests. */
   boolean hasFile(Digest digest) {
-    return files.length(digest).isPresent();
+    return Files.exists(files.path(digest));
   }
 
   private static byte[] key(Digest digest) {
