@@ -18,13 +18,22 @@ import io.stevedore.oci.RegistryException;
 import io.stevedore.oci.RepositoryName;
 import io.stevedore.testing.MutableClock;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import okhttp3.OkHttpClient;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -170,7 +179,7 @@ class UpstreamErrorsTest {
   @Test
   void closedPort_unreachable() throws IOException {
     int port;
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = socket.getLocalPort();
     }
     UpstreamConfig config = UpstreamConfig.of("test-up", URI.create("http://127.0.0.1:" + port));
@@ -212,6 +221,53 @@ class UpstreamErrorsTest {
         ErrorCode.UNAVAILABLE,
         504,
         e -> assertThat(e.getMessage()).contains("timed out"));
+  }
+
+  /**
+   * Blob bodies are read without Okio's per-read watchdog (see {@code OkHttpUpstream.body}), so
+   * this is the socket's own timeout at work, on a virtual thread as a fill reads. The upstream
+   * sends its headers and 1 KiB of a 64 KiB body, then falls silent until the test ends: without a
+   * timeout the read would hang.
+   */
+  @Test
+  void blobBodySilentMidway_readTimesOut() throws Exception {
+    CountDownLatch done = new CountDownLatch(1);
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+      threads.submit(
+          () -> {
+            try (Socket socket = server.accept()) {
+              socket.getInputStream().read(new byte[8192]);
+              OutputStream out = socket.getOutputStream();
+              out.write(
+                  "HTTP/1.1 200 OK\r\nContent-Length: 65536\r\n\r\n"
+                      .getBytes(StandardCharsets.US_ASCII));
+              out.write(new byte[1024]);
+              out.flush();
+              done.await();
+            }
+            return null;
+          });
+      UpstreamConfig config =
+          UpstreamConfig.of("test-up", URI.create("http://127.0.0.1:" + server.getLocalPort()))
+              .withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(300));
+
+      Future<Long> read =
+          threads.submit(
+              () -> {
+                try (BlobStream blob = upstream(config).fetchBlob(REPO, DIGEST, 0)) {
+                  return blob.body().transferTo(OutputStream.nullOutputStream());
+                }
+              });
+
+      try {
+        assertThatThrownBy(read::get)
+            .isInstanceOf(ExecutionException.class)
+            .hasCauseInstanceOf(SocketTimeoutException.class);
+      } finally {
+        done.countDown();
+      }
+    }
   }
 
   @Test
@@ -274,7 +330,7 @@ class UpstreamErrorsTest {
   void credentials_neverInMessages() throws IOException {
     UpstreamConfig withPassword = config().withCredentials(new Credentials("alice", PASSWORD));
     int closedPort;
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closedPort = socket.getLocalPort();
     }
     UpstreamConfig unreachable =
