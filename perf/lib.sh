@@ -604,6 +604,10 @@ stop_rss_sampler() {
 # ---------------------------------------------------------------------------------------------
 # Numbers
 # ---------------------------------------------------------------------------------------------
+pid_cpu() { # pid_cpu PID: CPU seconds (user + system) the process has used so far
+  # Fields counted after "pid (comm) ", so a command name with spaces cannot shift them.
+  sed 's/^.*) //' "/proc/$1/stat" | awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($12 + $13) / hz }'
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b == 0) print "n/a"; else printf "%.3f", a / b }'; }
 
 median() { # median FORMAT VALUES... (values that are not numbers, such as n/a, are left out)

@@ -97,6 +97,9 @@
 #                    --rss-clients clients download one --rss-mb blob at once: cold (fresh store:
 #                    one fill, the others follow it) and then warm. Target <= 512 MiB each. Why:
 #                    memory must not grow with blob size or the number of waiters.
+# Also reported, for cold-blob, skopeo and concurrent-cold: the CPU seconds each mirror used
+# (utime + stime from /proc/PID/stat) for the scenario's pulls, the peer's background store
+# included: what a pull costs the machine the mirror runs on.
 #
 # Tools and their settings:
 #   curl    -s -m 900 -w '%{http_code} %{size_download} %{time_starttransfer} %{time_total}'
@@ -382,6 +385,12 @@ warm_up() { # warm_up BASE_URL: the warm-up blob, once cold and twice warm (not 
   done
 }
 
+MIRROR_CPU_MARK=""
+mirror_pid() { if [ "$1" = stevedore ]; then echo "$STEVEDORE_PID"; else echo "$PEER_PID"; fi; }
+mirror_cpu_mark() { MIRROR_CPU_MARK="$(pid_cpu "$(mirror_pid "$1")")"; } # mirror_cpu_mark stevedore|peer
+mirror_cpu_since() { # mirror_cpu_since stevedore|peer: CPU seconds the mirror used since mirror_cpu_mark
+  awk -v a="$(pid_cpu "$(mirror_pid "$1")")" -v b="$MIRROR_CPU_MARK" 'BEGIN { printf "%.2f", a - b }'
+}
 start_fresh() { # start_fresh stevedore|peer NAME: a fresh store, warmed up; sets URL
   if [ "$1" = stevedore ]; then
     start_stevedore "$2" "$UPSTREAM"
@@ -408,11 +417,13 @@ stop_fresh() { # stop_fresh stevedore|peer NAME WHAT
 upstream_mark() { UPSTREAM_MARK="$(line_count "$UPSTREAM_LOG")"; }
 finish_cold() { # finish_cold stevedore|peer NAME KEY WHAT: after a cold download of the large blob
   # The peer stores in the background: wait for it, so its upstream bytes are all counted; then
-  # record the upstream GETs and bytes per blob (KEY.SYS.gets, KEY.SYS.up) and stop the system.
+  # record the upstream GETs and bytes per blob (KEY.SYS.gets, KEY.SYS.up), the mirror's CPU
+  # seconds since mirror_cpu_mark (KEY.SYS.cpu, the peer's background store included) and stop it.
   local sys="$1" name="$2" key="$3" what="$4" gets bytes
   if [ "$sys" = peer ]; then
     wait_peer_blob "$name" "$BLOB_HEX" || NOTES+=("$what: the peer had not stored the blob $CURL_MAX s later")
   fi
+  add "$key.$sys.cpu" "$(mirror_cpu_since "$sys")"
   read -r gets bytes < <(upstream_since "$BLOB_PATH")
   add "$key.$sys.gets" "$gets"
   add "$key.$sys.up" "$(ratio "$bytes" "$BLOB_BYTES")"
@@ -530,6 +541,7 @@ scenario_cold_blob() {
       fi
       start_fresh "$sys" "cold-$run"
       upstream_mark
+      mirror_cpu_mark "$sys"
       download "$URL$BLOB_PATH" "$BLOB_BYTES" "cold-blob, run $run, $sys"
       add "cold.$sys" "$(mbps "$BLOB_BYTES" "$DL_SECONDS")"
       add "cold.$sys.ttfb" "$DL_FIRST_BYTE_MS"
@@ -547,6 +559,8 @@ scenario_cold_blob() {
   row "direct MB/s" %.0f cold.direct
   row "stevedore / direct" %.3f cold.s/d ">=" 0.8
   row "peer / direct" %.3f cold.p/d
+  row "stevedore CPU s" %.2f cold.stevedore.cpu
+  row "peer CPU s" %.2f cold.peer.cpu
   row "stevedore time to first byte ms" %.1f cold.stevedore.ttfb
   row "peer time to first byte ms" %.1f cold.peer.ttfb
   row "direct time to first byte ms" %.1f cold.direct.ttfb
@@ -601,6 +615,7 @@ scenario_skopeo() {
       fi
       start_fresh "$sys" "skopeo-$run"
       hostport="${URL#http://}"
+      mirror_cpu_mark "$sys"
       skopeo_pull "$hostport" "skopeo, run $run, $sys cold" "$check"
       add "skopeo.$sys.cold" "$SKOPEO_SECONDS"
       if [ "$sys" = peer ]; then # the peer stores in the background: let it finish before warm
@@ -608,9 +623,12 @@ scenario_skopeo() {
           wait_peer_blob "skopeo-$run" "${entry% *}" || NOTES+=("skopeo, run $run: the peer had not stored ${entry% *}")
         done
       fi
+      add "skopeo.$sys.cold.cpu" "$(mirror_cpu_since "$sys")"
       upstream_mark
+      mirror_cpu_mark "$sys"
       skopeo_pull "$hostport" "skopeo, run $run, $sys warm" "$check"
       add "skopeo.$sys.warm" "$SKOPEO_SECONDS"
+      add "skopeo.$sys.warm.cpu" "$(mirror_cpu_since "$sys")"
       read -r gets bytes < <(upstream_since "/v2/bench/image/blobs/")
       [ "$gets" != 0 ] && NOTES+=("skopeo, run $run: the warm pull through $sys made $gets upstream blob GETs ($bytes bytes)")
       stop_fresh "$sys" "skopeo-$run" "skopeo, run $run"
@@ -633,6 +651,10 @@ scenario_skopeo() {
   row "stevedore warm / direct" %.3f skopeo.sw/d "<=" 1.0
   row "peer cold / direct" %.3f skopeo.pc/d
   row "peer warm / direct" %.3f skopeo.pw/d
+  row "stevedore cold CPU s" %.2f skopeo.stevedore.cold.cpu
+  row "peer cold CPU s" %.2f skopeo.peer.cold.cpu
+  row "stevedore warm CPU s" %.2f skopeo.stevedore.warm.cpu
+  row "peer warm CPU s" %.2f skopeo.peer.warm.cpu
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -645,6 +667,7 @@ scenario_concurrent_cold() {
     for sys in $(in_order "$run" stevedore peer); do
       start_fresh "$sys" "concurrent-$run"
       upstream_mark
+      mirror_cpu_mark "$sys"
       many_clients "$URL$BLOB_PATH" "$BLOB_BYTES" "$BLOB_HEX" "$CLIENTS" "concurrent-cold, run $run, $sys"
       add "conc.$sys" "$WALL"
       finish_cold "$sys" "concurrent-$run" conc "concurrent-cold, run $run"
@@ -666,6 +689,8 @@ scenario_concurrent_cold() {
   row "stevedore upstream GETs" %.0f conc.stevedore.gets
   row "peer upstream GETs" %.0f conc.peer.gets
   row "peer upstream bytes / blob size" %.3f conc.peer.up
+  row "stevedore CPU s" %.2f conc.stevedore.cpu
+  row "peer CPU s" %.2f conc.peer.cpu
   if [ -n "$LINK" ]; then
     local one stevedore peer peer_gets
     one="$(link_seconds "$BLOB_BYTES")"
