@@ -69,6 +69,10 @@ public final class Stevedore implements AutoCloseable {
           WebServer.builder()
               .host(config.host())
               .port(config.port())
+              // Helidon's default NIO socket copies every response into an 8 KiB buffer and writes
+              // it with one syscall per 8 KiB; the plain socket writes each 1 MiB chunk at once.
+              // Warm 335 MB blob, alternated: 1.5-1.8 GB/s against 1.1-1.4, and a fifth less CPU.
+              .useNio(false)
               .routing(routing)
               .build()
               .start();
