@@ -136,10 +136,16 @@ stevedore_commit() {
   echo "$commit"
 }
 
-machine_line() { # CPUs, model, memory, kernel
-  printf '%s CPUs (%s), %s GiB memory, Linux %s\n' "$(nproc)" \
+machine_line() { # CPUs, model, memory, kernel, and whether freed memory goes back to a VM's host
+  local reporting=""
+  # A guest that reports free pages to its host pays a host fault on each page it writes to again,
+  # so a cold pull's file writes cost more CPU the longer ago memory was freed (perf/README.md).
+  compgen -G '/sys/bus/virtio/drivers/virtio_balloon/virtio*' >/dev/null &&
+    [ -r /sys/module/page_reporting/parameters/page_reporting_order ] &&
+    reporting="; free page reporting to the host on (cold pulls pay for writing to memory freed earlier)"
+  printf '%s CPUs (%s), %s GiB memory, Linux %s%s\n' "$(nproc)" \
     "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" \
-    "$(awk '/^MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)" "$(uname -r)"
+    "$(awk '/^MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)" "$(uname -r)" "$reporting"
 }
 
 # ---------------------------------------------------------------------------------------------
