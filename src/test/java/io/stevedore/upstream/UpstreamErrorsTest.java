@@ -224,6 +224,29 @@ class UpstreamErrorsTest {
   }
 
   /**
+   * Switching the watchdog off for a blob body leaves later requests, on its pooled connection too,
+   * a timeout.
+   */
+  @Test
+  void slowAnswer_afterABlobOnTheSameUpstream_timedOut() throws Exception {
+    registry.stubFor(
+        get(urlPathEqualTo("/v2/team/app/blobs/" + DIGEST))
+            .willReturn(aResponse().withBody(new byte[1024])));
+    registry.stubFor(get(MANIFEST_PATH).willReturn(aResponse().withFixedDelay(1500)));
+    Upstream upstream =
+        upstream(config().withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(300)));
+    try (BlobStream blob = upstream.fetchBlob(REPO, DIGEST, 0)) {
+      assertThat(blob.body().readAllBytes()).hasSize(1024);
+    }
+
+    assertError(
+        () -> upstream.fetchManifest(REPO, TAG, List.of()),
+        ErrorCode.UNAVAILABLE,
+        504,
+        e -> assertThat(e.getMessage()).contains("timed out"));
+  }
+
+  /**
    * Blob bodies are read without Okio's per-read watchdog (see {@code OkHttpUpstream.body}), so
    * this is the socket's own timeout at work, on a virtual thread as a fill reads. The upstream
    * sends its headers and 1 KiB of a 64 KiB body, then falls silent until the test ends: without a
