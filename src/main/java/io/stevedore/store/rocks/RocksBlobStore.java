@@ -133,13 +133,17 @@ final class RocksBlobStore implements BlobStore {
   public void delete(Digest digest) {
     // Records first: a crash in between leaves a file without a record, which the next open
     // deletes, never a COMPLETE record over a missing file.
+    deleteRecords(digest);
+    files.delete(digest);
+  }
+
+  private void deleteRecords(Digest digest) {
     try (StoreGuard.Lease lease = guard.enter();
         WriteBatch batch = new WriteBatch();
         WriteOptions options = new WriteOptions()) {
       batch.delete(meta, key(digest));
       batch.delete(access, key(digest));
       db.write(options, batch);
-      files.delete(digest);
     } catch (RocksDBException e) {
       throw RocksStore.failure("cannot delete blob " + digest, e);
     }
@@ -376,7 +380,7 @@ final class RocksBlobStore implements BlobStore {
       // and a FILLING record over no file is what the next open discards anyway.
       files.delete(digest);
       try {
-        delete(digest);
+        deleteRecords(digest);
       } catch (RuntimeException e) {
         // A full disk can refuse the record's delete: retry once writes work again (or at the
         // next open, which discards every unfinished blob).
