@@ -9,8 +9,10 @@ import java.util.function.LongConsumer;
 /**
  * Hashes a fill's chunks and writes them to the store on a thread of its own, so the fill reads the
  * next chunk from upstream while the last one is hashed and stored. Measured on one thread here:
- * reading from OkHttp ~820 MB/s, SHA-256 ~1 GB/s, the two in series ~450 MB/s; overlapped, the
- * slower side sets the pace (storing a chunk in a file adds a fraction of the hash's time).
+ * reading from OkHttp ~820 MB/s (1.3-1.9 GB/s since blob bodies skip Okio's per-read watchdog),
+ * SHA-256 ~1 GB/s, the two in series ~450 MB/s; overlapped, the slower side sets the pace (storing
+ * a chunk in a file adds a fraction of the hash's time on a normal machine, more on a VM that hands
+ * freed memory back to its host: perf/README.md).
  *
  * <p>Three buffers go round: one being read, one waiting, one being written. A failed write is
  * reported to the fill at its next {@link #buffer()} or {@link #drain()}; after it the stage
