@@ -4,43 +4,51 @@ import io.stevedore.store.BlobWriter;
 import java.security.MessageDigest;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
- * Hashes a fill's chunks and writes them to the store on a thread of its own, so the fill reads the
- * next chunk from upstream while the last one is hashed and stored. Measured on one thread here:
- * reading from OkHttp ~820 MB/s (1.3-1.9 GB/s since blob bodies skip Okio's per-read watchdog),
- * SHA-256 ~1 GB/s, the two in series ~450 MB/s; overlapped, the slower side sets the pace (storing
- * a chunk in a file adds a fraction of the hash's time on a normal machine, more on a VM that hands
- * freed memory back to its host: perf/README.md).
+ * Hashes a fill's chunks and writes them to the store on two threads of its own, so the fill reads
+ * the next chunk from upstream while the last ones are hashed and stored, and hashing and storing
+ * overlap too: the slowest of the three sets the pace. Measured here on one thread each: reading
+ * from OkHttp 1.3-1.9 GB/s, SHA-256 ~1 GB/s (SHA-NI; OpenSSL is no faster), writing a file ~400
+ * MB/s on this VM, whose fresh page-cache pages cost a host fault each (perf/README.md), and a few
+ * GB/s on a normal machine. A cold 335 MB download, 6 runs alternated with the stage that hashed
+ * and stored on one thread: 245-302 MB/s against 174-260, 1.5-2.0 CPU seconds against 1.8-2.4.
  *
- * <p>Three buffers go round: one being read, one waiting, one being written. A failed write is
- * reported to the fill at its next {@link #buffer()} or {@link #drain()}; after it the stage
- * discards what is still handed to it, so the fill never blocks on a stage that stopped.
+ * <p>Three buffers go round: one being read, and two being hashed or written. A buffer comes back
+ * once it is both hashed and written. A failed write is reported to the fill at its next {@link
+ * #buffer()} or {@link #drain()}; after it the stage discards what is still handed to it, so the
+ * fill never blocks on a stage that stopped.
  */
 final class StoreStage implements AutoCloseable {
   private static final int BUFFERS = 3;
 
-  private record Job(long index, byte[] chunk, int length, long end, boolean announce) {}
+  /** A chunk handed over; {@code steps} counts the threads still using its buffer. */
+  private record Job(
+      long index, byte[] chunk, int length, long end, boolean announce, AtomicInteger steps) {}
 
-  private static final Job STOP = new Job(-1, new byte[0], 0, 0, false);
+  private static final Job STOP = new Job(-1, new byte[0], 0, 0, false, new AtomicInteger());
 
   private final BlobWriter writer;
   private final MessageDigest hasher;
   private final ChunkBuffers buffers;
   private final LongConsumer stored;
   private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(BUFFERS);
-  private final BlockingQueue<Job> work = new ArrayBlockingQueue<>(BUFFERS);
-  private final Thread thread;
+  // Room for every buffer and the STOP after them.
+  private final BlockingQueue<Job> toHash = new ArrayBlockingQueue<>(BUFFERS + 1);
+  private final BlockingQueue<Job> toWrite = new ArrayBlockingQueue<>(BUFFERS + 1);
+  private final Thread hashing;
+  private final Thread writing;
   private volatile RuntimeException failure;
   private boolean closed;
 
   /**
-   * @param hasher updated with every chunk before it is stored, in order; read it only after {@link
-   *     #drain()}
+   * @param hasher updated with every chunk, in order; read it only after {@link #drain()}
    * @param buffers where the stage's three buffers come from and go back to at {@link #close()}
    * @param stored told the number of bytes stored after each chunk the stage wrote with {@code
-   *     announce} set (on the stage's thread)
+   *     announce} set (on the stage's writing thread)
    */
   StoreStage(BlobWriter writer, MessageDigest hasher, ChunkBuffers buffers, LongConsumer stored) {
     this.writer = writer;
@@ -50,10 +58,14 @@ final class StoreStage implements AutoCloseable {
     for (int i = 0; i < BUFFERS; i++) {
       free.add(buffers.take());
     }
-    this.thread = Thread.ofVirtual().name("fill-store").start(this::run);
+    this.hashing = Thread.ofVirtual().name("fill-hash").start(() -> serve(toHash, this::hash));
+    this.writing = Thread.ofVirtual().name("fill-store").start(() -> serve(toWrite, this::store));
   }
 
-  /** A buffer to read the next chunk into; waits while every buffer is queued or being written. */
+  /**
+   * A buffer to read the next chunk into; waits while every buffer is queued, being hashed or being
+   * written.
+   */
   byte[] buffer() {
     byte[] buffer = take(free);
     throwIfFailed();
@@ -71,7 +83,9 @@ final class StoreStage implements AutoCloseable {
    * come back through this or {@link #release}: {@link #drain()} waits for all of them.
    */
   void write(long index, byte[] chunk, int length, long end, boolean announce) {
-    put(work, new Job(index, chunk, length, end, announce));
+    Job job = new Job(index, chunk, length, end, announce, new AtomicInteger(2));
+    put(toHash, job);
+    put(toWrite, job);
   }
 
   /**
@@ -88,24 +102,17 @@ final class StoreStage implements AutoCloseable {
     throwIfFailed();
   }
 
-  /** Stops the stage's thread after the chunks handed over so far (written or discarded). */
+  /** Stops the stage's threads after the chunks handed over so far (stored or discarded). */
   @Override
   public void close() {
     if (closed) {
       return;
     }
     closed = true;
-    put(work, STOP);
-    boolean interrupted = false;
-    while (true) {
-      try {
-        thread.join();
-        break;
-      } catch (InterruptedException e) {
-        // The fill's chunks may be discarded only after the last write ended: keep waiting.
-        interrupted = true;
-      }
-    }
+    put(toHash, STOP);
+    put(toWrite, STOP);
+    boolean interrupted = join(hashing);
+    interrupted |= join(writing);
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
@@ -115,24 +122,46 @@ final class StoreStage implements AutoCloseable {
     }
   }
 
-  private void run() {
-    while (true) {
-      Job job = take(work);
-      if (job == STOP) {
-        return;
-      }
+  /** Runs {@code step} on each job of {@code queue} until STOP; none after a failure. */
+  private void serve(BlockingQueue<Job> queue, Consumer<Job> step) {
+    for (Job job = take(queue); job != STOP; job = take(queue)) {
       if (failure == null) {
         try {
-          hasher.update(job.chunk(), 0, job.length());
-          writer.write(job.index(), job.chunk(), job.length());
-          if (job.announce()) {
-            stored.accept(job.end());
-          }
+          step.accept(job);
         } catch (RuntimeException e) {
           failure = e;
         }
       }
-      put(free, job.chunk());
+      if (job.steps().decrementAndGet() == 0) {
+        put(free, job.chunk());
+      }
+    }
+  }
+
+  private void hash(Job job) {
+    hasher.update(job.chunk(), 0, job.length());
+  }
+
+  private void store(Job job) {
+    writer.write(job.index(), job.chunk(), job.length());
+    if (job.announce()) {
+      stored.accept(job.end());
+    }
+  }
+
+  /**
+   * Waits for the thread to end, even when interrupted: the fill's chunks may be discarded only
+   * after the last write ended. Returns whether it was interrupted.
+   */
+  private static boolean join(Thread thread) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        thread.join();
+        return interrupted;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
     }
   }
 

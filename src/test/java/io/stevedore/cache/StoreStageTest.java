@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,7 +23,7 @@ class StoreStageTest {
   private static final int CHUNK = 4;
 
   /** Records what it is given; fails from chunk {@code failAt} on. */
-  private static final class RecordingWriter implements BlobWriter {
+  private static class RecordingWriter implements BlobWriter {
     final List<String> written = new CopyOnWriteArrayList<>();
     final long failAt;
 
@@ -73,6 +76,95 @@ class StoreStageTest {
     assertThat(storedWhenAnnounced).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9);
     assertThat(Digest.of(Digest.Algorithm.SHA256, hasher.digest()))
         .isEqualTo(Digest.sha256(all.toString().getBytes()));
+  }
+
+  /** SHA-256 whose first update waits until {@code mayGo} says so, yielding meanwhile. */
+  private static final class HeldBackDigest extends MessageDigest {
+    private final MessageDigest inner = sha256();
+    private final BooleanSupplier mayGo;
+    private boolean first = true;
+
+    HeldBackDigest(BooleanSupplier mayGo) {
+      super("held-back SHA-256");
+      this.mayGo = mayGo;
+    }
+
+    @Override
+    protected void engineUpdate(byte input) {
+      inner.update(input);
+    }
+
+    @Override
+    protected void engineUpdate(byte[] input, int offset, int length) {
+      while (first && !mayGo.getAsBoolean()) {
+        Thread.yield(); // a virtual thread: lets the stage's writing thread run meanwhile
+      }
+      first = false;
+      inner.update(input, offset, length);
+    }
+
+    @Override
+    protected byte[] engineDigest() {
+      return inner.digest();
+    }
+
+    @Override
+    protected void engineReset() {
+      inner.reset();
+    }
+  }
+
+  /**
+   * Hashing holds back the first chunk while the writer stores the first two. Then the fill asks
+   * for a buffer. A stage that gave back a buffer once it was written would hand over the first
+   * one, which the fill refills before it is hashed; this one makes the fill wait (it parks), and
+   * only then is the hash let go.
+   */
+  @Test
+  void aBufferComesBackOnlyOnceItIsHashed_evenWhenStoringIsAhead() {
+    CountDownLatch twoStored = new CountDownLatch(2);
+    RecordingWriter writer =
+        new RecordingWriter(Long.MAX_VALUE) {
+          @Override
+          public void write(long index, byte[] data, int length) {
+            super.write(index, data, length);
+            twoStored.countDown();
+          }
+        };
+    Thread fill = Thread.currentThread();
+    AtomicBoolean asking = new AtomicBoolean();
+    AtomicBoolean refilled = new AtomicBoolean();
+    MessageDigest hasher =
+        new HeldBackDigest(
+            () -> refilled.get() || (asking.get() && fill.getState() == Thread.State.WAITING));
+    StringBuilder all = new StringBuilder();
+    try (StoreStage stage = new StoreStage(writer, hasher, new ChunkBuffers(CHUNK, 8), end -> {})) {
+      for (int i = 0; i < 6; i++) {
+        if (i == 3) {
+          await(twoStored);
+          asking.set(true);
+        }
+        byte[] buffer = stage.buffer();
+        byte[] text = String.format("c%03d", i).getBytes();
+        all.append(new String(text));
+        System.arraycopy(text, 0, buffer, 0, CHUNK);
+        refilled.set(i >= 3);
+        stage.write(i, buffer, CHUNK, (i + 1L) * CHUNK, true);
+      }
+      stage.drain();
+    }
+    assertThat(writer.written).hasSize(6).startsWith("0:c000").endsWith("5:c005");
+    assertThat(Digest.of(Digest.Algorithm.SHA256, hasher.digest()))
+        .as("every chunk hashed as it was handed over, none refilled first")
+        .isEqualTo(Digest.sha256(all.toString().getBytes()));
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static MessageDigest sha256() {
