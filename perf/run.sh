@@ -75,7 +75,9 @@
 #                    first, see above): MB/s of Stevedore, the peer and direct. Target:
 #                    Stevedore/direct >= 0.8 (time to first byte reported too). Why: a first pull
 #                    must not cost much more than going to the upstream, although every byte is
-#                    verified and stored on the way.
+#                    verified and stored on the way. Limit: SHA-256 MB/s of one stream on this CPU
+#                    (openssl speed) / direct, the most a mirror that checks the digest before the
+#                    last byte can reach (Stevedore does).
 #   skopeo           skopeo copy of an image of --image-mb in 5 gzip'd layers (40/25/20/10/5 %) to
 #                    a dir: destination (deleted between copies, outside the timed part): Stevedore
 #                    cold (fresh store) and then warm, the peer the same, and direct. Targets:
@@ -85,6 +87,8 @@
 #                    bytes / blob size (from the upstream's access log; target 1.0: one upstream
 #                    fetch, single flight) and wall time Stevedore/peer (target <= 0.3; the peer
 #                    makes one upstream GET per client). Why: a fleet pulling a new image at once.
+#                    Limit: nginx sending the same downloads from the page cache (sendfile), wall
+#                    time / the peer's: no mirror serves them faster on this machine.
 #   wrk              requests/s on a 706-byte cached blob (an image config) for Stevedore, the peer
 #                    and nginx (targets: Stevedore >= 0.5x nginx and >= 30x the peer; direct too, for
 #                    reference: it shows what Distribution itself costs per request), on a manifest
@@ -97,6 +101,8 @@
 #                    --rss-clients clients download one --rss-mb blob at once: cold (fresh store:
 #                    one fill, the others follow it) and then warm. Target <= 512 MiB each. Why:
 #                    memory must not grow with blob size or the number of waiters.
+# A limit row is a reference that does less than any mirror must, measured in the same runs and
+# held against a target: "OUT OF REACH here" means no mirror meets that target on this machine.
 # Also reported, for cold-blob, skopeo and concurrent-cold: the CPU seconds each mirror used
 # (utime + stime from /proc/PID/stat) for the scenario's pulls, the peer's background store
 # included: what a pull costs the machine the mirror runs on.
@@ -227,7 +233,7 @@ fi
 
 tools=(docker-registry curl openssl python3)
 selected skopeo wrk && tools+=(skopeo)
-selected warm-blob wrk && tools+=(nginx)
+selected warm-blob concurrent-cold wrk && tools+=(nginx)
 selected wrk && tools+=(wrk)
 ensure_tools "${tools[@]}"
 ensure_stevedore
@@ -235,6 +241,7 @@ ensure_stevedore
 # The exact client commands (printed in the results as they are run).
 SKOPEO_PULL=(skopeo --insecure-policy copy -q --src-tls-verify=false)
 WRK=(wrk -t2 -c64 "-d${WRK_SECONDS}s" --timeout 10s)
+SHA256_SPEED=(openssl speed -evp sha256 -bytes 1048576 -seconds 2)
 WRK_WARMUP=$(((WRK_SECONDS + 1) / 2)) # seconds of untimed wrk per URL first (the JIT compiles meanwhile)
 [ "$WRK_WARMUP" -ge 2 ] || WRK_WARMUP=2
 ACCEPT="application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json, */*"
@@ -346,9 +353,9 @@ if selected wrk; then
 fi
 log "upstream $UPSTREAM holds the test content"
 
-# nginx serving the upstream's blob files (warm-blob, wrk)
+# nginx serving the upstream's blob files (warm-blob, concurrent-cold, wrk)
 NGINX_URL=""
-if selected warm-blob wrk; then
+if selected warm-blob concurrent-cold wrk; then
   port="$(free_port)"
   user_line=""
   [ "$(id -u)" = 0 ] && user_line="user $(id -un) $(id -gn);" # else workers keep the caller's user
@@ -468,6 +475,18 @@ row() { # row LABEL FORMAT KEY [OP GOAL]: a table row; with a target, also a sum
   echo "| $label | $m | ${joined// / · } | $target | $verdict |" >>"$SECTION"
   log "  $label: median $m${op:+ (target $op $goal: $v)}"
 }
+limit_row() { # limit_row LABEL FORMAT KEY OP GOAL: a row of what the machine allows, against a target
+  # (a reference that does less than a mirror must): when it misses the target, no mirror meets it here
+  local label="$1" format="$2" key="$3" op="$4" goal="$5" values m reach
+  read -r -a values <<<"${R[$key]-}"
+  m="$(med "$format" "$key")"
+  reach="reachable"
+  [ "$(verdict "$m" "$op" "$goal")" = MISS ] && reach="OUT OF REACH here"
+  SUMMARY+=("| $SECTION_NAME | limit: $label | $m | $op $goal | $reach |")
+  local joined="${values[*]}"
+  echo "| limit: $label | $m | ${joined// / · } | $op $goal | $reach |" >>"$SECTION"
+  log "  limit: $label: median $m (target $op $goal: $reach)"
+}
 section_text() { printf '%s\n' "" "$@" "" >>"$SECTION"; }
 
 # ---------------------------------------------------------------------------------------------
@@ -516,6 +535,12 @@ scenario_warm_blob() {
   row "stevedore / direct" %.3f warm.s/d
   row "peer / nginx" %.3f warm.p/n
 }
+sha256_rate() { # sets SHA256_MBPS: SHA-256 MB/s of one stream of 1 MiB blocks on this CPU
+  local line
+  line="$("${SHA256_SPEED[@]}" 2>/dev/null | awk '$1 == "sha256" { print $2 }')"
+  [[ "$line" =~ ^[0-9.]+k$ ]] || die "\`${SHA256_SPEED[*]}\` printed no rate"
+  SHA256_MBPS="$(awk -v k="${line%k}" 'BEGIN { printf "%.0f", k / 1000 }')" # openssl's k = 1000 bytes/s
+}
 last() { local values; read -r -a values <<<"${R[$1]-}"; echo "${values[-1]-n/a}"; } # last KEY
 
 # ---------------------------------------------------------------------------------------------
@@ -532,7 +557,12 @@ scenario_cold_blob() {
   done
   checked_download "$UPSTREAM$BLOB_PATH" "$BLOB_BYTES" "$BLOB_HEX" "cold-blob, direct, check"
   for ((run = 1; run <= RUNS; run++)); do
-    for sys in $(in_order "$run" stevedore peer direct); do
+    for sys in $(in_order "$run" stevedore peer direct sha256); do
+      if [ "$sys" = sha256 ]; then
+        sha256_rate
+        add cold.sha256 "$SHA256_MBPS"
+        continue
+      fi
       if [ "$sys" = direct ]; then
         download "$UPSTREAM$BLOB_PATH" "$BLOB_BYTES" "cold-blob, run $run, direct"
         add cold.direct "$(mbps "$BLOB_BYTES" "$DL_SECONDS")"
@@ -549,15 +579,18 @@ scenario_cold_blob() {
     done
     add cold.s/d "$(ratio "$(last cold.stevedore)" "$(last cold.direct)")"
     add cold.p/d "$(ratio "$(last cold.peer)" "$(last cold.direct)")"
+    add cold.h/d "$(ratio "$(last cold.sha256)" "$(last cold.direct)")"
     log "cold-blob run $run/$RUNS: MB/s stevedore $(last cold.stevedore), peer $(last cold.peer), direct $(last cold.direct)"
   done
 
   section_start cold-blob "cold-blob: one $BLOB_MB MB blob, fresh store every run" \
-    "MB/s of one download through a mirror that has never seen the blob (a fresh data dir or storage, after the 64 MB warm-up blob), and straight from the upstream. Upstream GETs and bytes are counted in the upstream's access log."
+    "MB/s of one download through a mirror that has never seen the blob (a fresh data dir or storage, after the 64 MB warm-up blob), and straight from the upstream. Upstream GETs and bytes are counted in the upstream's access log. The limit row: SHA-256 of one stream on this CPU (\`${SHA256_SPEED[*]}\`, MB/s) over direct's rate. A mirror that checks a blob's digest before it lets the last byte go, as Stevedore does, cannot end a cold download sooner than the hash of the whole blob takes, so this is the most its ratio can be here, with the CPUs to spare."
   row "stevedore cold MB/s" %.0f cold.stevedore
   row "peer cold MB/s" %.0f cold.peer
   row "direct MB/s" %.0f cold.direct
+  row "SHA-256 MB/s (one stream)" %.0f cold.sha256
   row "stevedore / direct" %.3f cold.s/d ">=" 0.8
+  limit_row "SHA-256 / direct" %.3f cold.h/d ">=" 0.8
   row "peer / direct" %.3f cold.p/d
   row "stevedore CPU s" %.2f cold.stevedore.cpu
   row "peer CPU s" %.2f cold.peer.cpu
@@ -664,7 +697,12 @@ scenario_concurrent_cold() {
   local run sys gets bytes
   log "concurrent-cold: $CLIENTS cold clients of one $BLOB_BYTES-byte blob"
   for ((run = 1; run <= RUNS; run++)); do
-    for sys in $(in_order "$run" stevedore peer); do
+    for sys in $(in_order "$run" stevedore peer nginx); do
+      if [ "$sys" = nginx ]; then
+        many_clients "$NGINX_URL$BLOB_PATH" "$BLOB_BYTES" "$BLOB_HEX" "$CLIENTS" "concurrent-cold, run $run, nginx"
+        add conc.nginx "$WALL"
+        continue
+      fi
       start_fresh "$sys" "concurrent-$run"
       upstream_mark
       mirror_cpu_mark "$sys"
@@ -673,6 +711,7 @@ scenario_concurrent_cold() {
       finish_cold "$sys" "concurrent-$run" conc "concurrent-cold, run $run"
     done
     add conc.s/p "$(ratio "$(last conc.stevedore)" "$(last conc.peer)")"
+    add conc.n/p "$(ratio "$(last conc.nginx)" "$(last conc.peer)")"
     log "concurrent-cold run $run/$RUNS: wall s stevedore $(last conc.stevedore) (upstream GETs $(last conc.stevedore.gets)), peer $(last conc.peer) (upstream GETs $(last conc.peer.gets))"
   done
 
@@ -681,11 +720,13 @@ scenario_concurrent_cold() {
     upstream_text="Every upstream GET shares the one $LINK Mbit/s link, where one copy of the blob takes $(link_seconds "$BLOB_BYTES") s: single flight needs it once, the peer once per GET (see the notes)."
   fi
   section_start concurrent-cold "concurrent-cold: $CLIENTS concurrent cold clients of one $BLOB_MB MB blob" \
-    "Wall time from starting $CLIENTS curl clients at once to the last one's end, through a mirror with a fresh store. Upstream GETs and bytes of the blob from the upstream's access log (the peer's background store included). $upstream_text"
+    "Wall time from starting $CLIENTS curl clients at once to the last one's end, through a mirror with a fresh store. Upstream GETs and bytes of the blob from the upstream's access log (the peer's background store included). $upstream_text The limit row: nginx sending the same $CLIENTS downloads from the page cache with sendfile (no fetch, no store, the upstream's blob file), over the peer's cold wall time: no mirror serves them faster here."
   row "stevedore wall s" %.3f conc.stevedore
   row "peer wall s" %.3f conc.peer
+  row "nginx wall s (cached)" %.3f conc.nginx
   row "stevedore upstream bytes / blob size" %.3f conc.stevedore.up "<=" 1.0
   row "stevedore wall / peer wall" %.3f conc.s/p "<=" 0.3
+  limit_row "nginx wall / peer wall" %.3f conc.n/p "<=" 0.3
   row "stevedore upstream GETs" %.0f conc.stevedore.gets
   row "peer upstream GETs" %.0f conc.peer.gets
   row "peer upstream bytes / blob size" %.3f conc.peer.up
@@ -918,7 +959,7 @@ report() {
   echo "- stevedore: commit $(stevedore_commit), $STEVEDORE_VERSION, started by ./stevedore serve; STEVEDORE_JAVA_OPTS='${STEVEDORE_JAVA_OPTS-}'"
   echo "- java: $(java_version)"
   echo "- docker-registry (upstream, peer): $(docker-registry --version 2>&1 | head -n 1)"
-  selected warm-blob wrk && echo "- nginx: $("$(tool_path nginx)" -v 2>&1 | head -n 1)"
+  selected warm-blob concurrent-cold wrk && echo "- nginx: $("$(tool_path nginx)" -v 2>&1 | head -n 1)"
   selected skopeo wrk && echo "- skopeo: $(skopeo --version 2>&1 | head -n 1)"
   selected wrk && echo "- wrk: $(wrk -v 2>&1 | head -n 1)"
   echo "- curl: $(curl --version | head -n 1)"
