@@ -119,13 +119,14 @@ ensure_stevedore() { # builds target/stevedore.jar through the launcher when mis
     { tail -n 30 "$WORK/launcher.err" >&2; die "./stevedore --version failed (build?)"; }
 }
 
-java_version() { # the JDK the launcher picks (the same .mvn/java-home.sh logic)
+java_command() { # the java the launcher picks (the same .mvn/java-home.sh logic)
   (
     # shellcheck source=/dev/null
     . "$REPO/.mvn/java-home.sh"
-    "${JAVA_HOME:-/nonexistent}/bin/java" -version 2>&1 | head -n 1
+    echo "${JAVA_HOME:-/nonexistent}/bin/java"
   )
 }
+java_version() { "$(java_command)" -version 2>&1 | head -n 1; }
 
 stevedore_commit() {
   local commit
@@ -136,16 +137,24 @@ stevedore_commit() {
   echo "$commit"
 }
 
-machine_line() { # CPUs, model, memory, kernel, and whether freed memory goes back to a VM's host
+machine_line() { # CPUs, model, memory, kernel, and what the host or kernel does to memory meanwhile
   local reporting=""
   # A guest that reports free pages to its host pays a host fault on each page it writes to again,
   # so a cold pull's file writes cost more CPU the longer ago memory was freed (perf/README.md).
   compgen -G '/sys/bus/virtio/drivers/virtio_balloon/virtio*' >/dev/null &&
     [ -r /sys/module/page_reporting/parameters/page_reporting_order ] &&
     reporting="; free page reporting to the host on (cold pulls pay for writing to memory freed earlier)"
-  printf '%s CPUs (%s), %s GiB memory, Linux %s%s\n' "$(nproc)" \
+  # DAMON's proactive reclaim pages out memory, page cache included, that it saw idle for a while:
+  # a blob file nobody read for a minute or so may come from disk again, slower.
+  local kdamond reclaim=""
+  for kdamond in /sys/kernel/mm/damon/admin/kdamonds/[0-9]*; do
+    [ "$(cat "$kdamond/state" 2>/dev/null)" = on ] &&
+      grep -qx pageout "$kdamond"/contexts/*/schemes/*/action 2>/dev/null &&
+      reclaim="; DAMON proactive reclaim on (pages out idle memory, page cache too)"
+  done
+  printf '%s CPUs (%s), %s GiB memory, Linux %s%s%s\n' "$(nproc)" \
     "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" \
-    "$(awk '/^MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)" "$(uname -r)" "$reporting"
+    "$(awk '/^MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)" "$(uname -r)" "$reporting" "$reclaim"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -425,6 +434,16 @@ link_probe() { # link_probe URL SIZE: a timed Range download of URL (a blob of S
 STEVEDORE_PID=""
 STEVEDORE_URL=""
 STEVEDORE_LOG=""
+start_from_memory() { # start_from_memory BYTES: perf/HelidonFromMemory.java; sets MEMORY_URL, MEMORY_PID
+  local port log="$WORK/from-memory.log"
+  port="$(free_port)"
+  [ -d "$REPO/target/libs" ] || die "no $REPO/target/libs (the build puts Stevedore's libraries there)"
+  "$(java_command)" -cp "$REPO/target/libs/*" "$REPO/perf/HelidonFromMemory.java" "$port" "$1" >"$log" 2>&1 &
+  MEMORY_PID=$!
+  PIDS+=("$MEMORY_PID")
+  MEMORY_URL="http://127.0.0.1:$port"
+  wait_http_200 "$MEMORY_URL/v2/" "$MEMORY_PID" "$log" 60
+}
 start_stevedore() { # start_stevedore NAME UPSTREAM_URL: through ./stevedore, fresh data dir
   local name="$1" dir="$WORK/stevedore-$1" port
   port="$(free_port)"

@@ -71,6 +71,9 @@
 #   warm-blob        one large blob (--blob-mb) with curl to /dev/null; MB/s of Stevedore (blob
 #                    already cached), the peer (cached), direct and nginx. Targets: Stevedore/peer
 #                    >= 1.0, Stevedore/nginx >= 0.9. Why: the hot path of every repeated pull.
+#                    Limits: Helidon set up as Stevedore's server, sending the bytes from memory
+#                    (perf/HelidonFromMemory.java), over the peer and over nginx: the most
+#                    Stevedore's HTTP layer allows.
 #   cold-blob        the same blob, each mirror with a fresh store every run (the JVM warmed up
 #                    first, see above): MB/s of Stevedore, the peer and direct. Target:
 #                    Stevedore/direct >= 0.8 (time to first byte reported too). Why: a first pull
@@ -501,11 +504,16 @@ scenario_warm_blob() {
   for sys in stevedore peer direct nginx; do # the mirrors fill here; every body is checked once
     checked_download "${urls[$sys]}" "$BLOB_BYTES" "$BLOB_HEX" "warm-blob, $sys, check"
   done
+  start_from_memory "$BLOB_BYTES"
+  urls[memory]="$MEMORY_URL/blob"
+  for run in 1 2 3; do # untimed, so that its JIT has compiled the write path, as Stevedore's has
+    download "${urls[memory]}" "$BLOB_BYTES" "warm-blob, Helidon from memory, warm-up"
+  done
   wait_peer_blob warm "$BLOB_HEX" || die "the peer did not store the blob"
   checked_download "${urls[stevedore]}" "$BLOB_BYTES" "$BLOB_HEX" "warm-blob, stevedore, check of the stored copy"
   upstream_mark
   for ((run = 1; run <= RUNS; run++)); do
-    for sys in $(in_order "$run" stevedore peer direct nginx); do
+    for sys in $(in_order "$run" stevedore peer direct nginx memory); do
       download "${urls[$sys]}" "$BLOB_BYTES" "warm-blob, run $run, $sys"
       add "warm.$sys" "$(mbps "$BLOB_BYTES" "$DL_SECONDS")"
     done
@@ -513,21 +521,27 @@ scenario_warm_blob() {
     add warm.s/n "$(ratio "$(last warm.stevedore)" "$(last warm.nginx)")"
     add warm.s/d "$(ratio "$(last warm.stevedore)" "$(last warm.direct)")"
     add warm.p/n "$(ratio "$(last warm.peer)" "$(last warm.nginx)")"
+    add warm.m/p "$(ratio "$(last warm.memory)" "$(last warm.peer)")"
+    add warm.m/n "$(ratio "$(last warm.memory)" "$(last warm.nginx)")"
     log "warm-blob run $run/$RUNS: MB/s stevedore $(last warm.stevedore), peer $(last warm.peer), direct $(last warm.direct), nginx $(last warm.nginx)"
   done
   read -r gets bytes < <(upstream_since "$BLOB_PATH")
   [ "$gets" != "$RUNS" ] && NOTES+=("warm-blob: the upstream served $gets GETs of the blob during the timed runs, not just direct's $RUNS: a mirror was not warm")
   stop_fresh stevedore warm "warm-blob"
   stop_fresh peer warm "warm-blob"
+  stop_pid "$MEMORY_PID"
 
   section_start warm-blob "warm-blob: one $BLOB_MB MB blob, cached, curl to /dev/null" \
-    "MB/s (10^6 bytes/s) of one download per system per run; Stevedore and the peer hold the blob already (filled and checked before the runs); direct is the upstream registry; nginx serves the upstream's blob file with sendfile. At GB/s one download lasts a fraction of a second, so the runs scatter: more --runs tighten the medians."
+    "MB/s (10^6 bytes/s) of one download per system per run; Stevedore and the peer hold the blob already (filled and checked before the runs); direct is the upstream registry; nginx serves the upstream's blob file with sendfile. The limit rows: Helidon, set up as Stevedore sets it up, sending the same number of bytes from one array in memory, 1 MiB per write (perf/HelidonFromMemory.java): what Stevedore's HTTP layer allows when reading the blob costs nothing. At GB/s one download lasts a fraction of a second, so the runs scatter: more --runs tighten the medians."
   row "stevedore warm MB/s" %.0f warm.stevedore
   row "peer warm MB/s" %.0f warm.peer
   row "direct MB/s" %.0f warm.direct
   row "nginx MB/s" %.0f warm.nginx
+  row "Helidon from memory MB/s" %.0f warm.memory
   row "stevedore / peer" %.3f warm.s/p ">=" 1.0
+  row "Helidon from memory / peer" %.3f warm.m/p ">=" 1.0 limit
   row "stevedore / nginx" %.3f warm.s/n ">=" 0.9
+  row "Helidon from memory / nginx" %.3f warm.m/n ">=" 0.9 limit
   row "stevedore / direct" %.3f warm.s/d
   row "peer / nginx" %.3f warm.p/n
 }
