@@ -247,7 +247,7 @@ final class RocksBlobStore implements BlobStore {
     }
     for (Digest lost : files.keepOnly(committed)) {
       LOG.warning(() -> "blob " + lost + " lost its bytes (" + files.path(lost) + "); refetched");
-      delete(lost);
+      deleteRecords(lost); // keepOnly deleted any file of another size already
     }
   }
 
