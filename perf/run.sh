@@ -234,9 +234,10 @@ if [ -n "$LINK" ]; then
   [ "$link_max" -gt "$CURL_MAX" ] && set_curl_max "$link_max"
 fi
 
+needs_nginx() { selected warm-blob concurrent-cold wrk; } # the scenarios that compare with nginx
 tools=(docker-registry curl openssl python3)
 selected skopeo wrk && tools+=(skopeo)
-selected warm-blob concurrent-cold wrk && tools+=(nginx)
+needs_nginx && tools+=(nginx)
 selected wrk && tools+=(wrk)
 ensure_tools "${tools[@]}"
 ensure_stevedore
@@ -360,7 +361,7 @@ log "upstream $UPSTREAM holds the test content"
 
 # nginx serving the upstream's blob files (warm-blob, concurrent-cold, wrk)
 NGINX_URL=""
-if selected warm-blob concurrent-cold wrk; then
+if needs_nginx; then
   port="$(free_port)"
   user_line=""
   [ "$(id -u)" = 0 ] && user_line="user $(id -un) $(id -gn);" # else workers keep the caller's user
@@ -969,7 +970,7 @@ report() {
   echo "- stevedore: commit $STEVEDORE_COMMIT, $STEVEDORE_VERSION, started by ./stevedore serve; STEVEDORE_JAVA_OPTS='${STEVEDORE_JAVA_OPTS-}'"
   echo "- java: $(java_version)"
   echo "- docker-registry (upstream, peer): $(docker-registry --version 2>&1 | head -n 1)"
-  selected warm-blob concurrent-cold wrk && echo "- nginx: $("$(tool_path nginx)" -v 2>&1 | head -n 1)"
+  needs_nginx && echo "- nginx: $("$(tool_path nginx)" -v 2>&1 | head -n 1)"
   selected skopeo wrk && echo "- skopeo: $(skopeo --version 2>&1 | head -n 1)"
   selected wrk && echo "- wrk: $(wrk -v 2>&1 | head -n 1)"
   echo "- curl: $(curl --version | head -n 1)"
