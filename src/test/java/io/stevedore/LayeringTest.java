@@ -46,6 +46,18 @@ class LayeringTest {
   }
 
   @Test
+  void archive_importsOnlyTheJdkAndOci() {
+    // The archive format stays a leaf beside oci, so export and import can wrap it either way.
+    noClasses()
+        .that()
+        .resideInAPackage("io.stevedore.archive..")
+        .should()
+        .dependOnClassesThat()
+        .resideOutsideOfPackages("java..", "io.stevedore.oci..", "io.stevedore.archive..")
+        .check(classes);
+  }
+
+  @Test
   void helidon_onlyInHttpAndTheMainPackage() {
     noClasses()
         .that()
@@ -123,7 +135,7 @@ class LayeringTest {
             "io.stevedore.store..",
             "io.stevedore.upstream..",
             "io.stevedore.oci..",
-            "io.stevedore.airgap..")
+            "io.stevedore.archive..")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("io.stevedore.bundle..")

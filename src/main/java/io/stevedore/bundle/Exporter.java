@@ -1,6 +1,6 @@
 package io.stevedore.bundle;
 
-import io.stevedore.airgap.OciArchiveWriter;
+import io.stevedore.archive.OciArchiveWriter;
 import io.stevedore.cache.ReferrersCache;
 import io.stevedore.oci.Descriptor;
 import io.stevedore.oci.Digest;

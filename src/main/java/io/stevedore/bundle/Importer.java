@@ -1,7 +1,7 @@
 package io.stevedore.bundle;
 
-import io.stevedore.airgap.ArchiveImage;
-import io.stevedore.airgap.OciArchiveReader;
+import io.stevedore.archive.ArchiveImage;
+import io.stevedore.archive.OciArchiveReader;
 import io.stevedore.cache.ReferrersCache;
 import io.stevedore.oci.Descriptor;
 import io.stevedore.oci.Digest;

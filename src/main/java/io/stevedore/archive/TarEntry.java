@@ -1,4 +1,4 @@
-package io.stevedore.airgap;
+package io.stevedore.archive;
 
 /**
  * One member of a tar archive, after PAX and GNU long-name headers have been applied.

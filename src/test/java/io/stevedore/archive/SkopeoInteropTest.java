@@ -1,4 +1,4 @@
-package io.stevedore.airgap;
+package io.stevedore.archive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

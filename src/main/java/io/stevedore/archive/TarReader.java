@@ -1,6 +1,6 @@
-package io.stevedore.airgap;
+package io.stevedore.archive;
 
-import static io.stevedore.airgap.TarFormat.BLOCK;
+import static io.stevedore.archive.TarFormat.BLOCK;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package io.stevedore.airgap;
+package io.stevedore.archive;
 
 import io.stevedore.oci.Digest;
 import java.io.IOException;

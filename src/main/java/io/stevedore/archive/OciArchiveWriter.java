@@ -1,4 +1,4 @@
-package io.stevedore.airgap;
+package io.stevedore.archive;
 
 import io.stevedore.oci.Descriptor;
 import io.stevedore.oci.Digest;
@@ -59,7 +59,7 @@ public final class OciArchiveWriter implements AutoCloseable {
    *     that do not hash to {@code digest} (the message names the digest), and when writing fails
    * @throws IllegalArgumentException when the digest was added before with another size
    */
-  public boolean addBlob(Digest digest, long size, BlobContent content) throws IOException {
+  public boolean addBlob(Digest digest, long size, BlobSource content) throws IOException {
     checkOpen();
     Long earlier = blobSizes.get(digest);
     if (earlier != null) {
@@ -134,7 +134,7 @@ public final class OciArchiveWriter implements AutoCloseable {
         });
   }
 
-  private void writeBlob(Digest digest, long size, BlobContent content) throws IOException {
+  private void writeBlob(Digest digest, long size, BlobSource content) throws IOException {
     MessageDigest hasher = digest.algorithm().newHasher();
     tar.file(
         OciLayout.blobPath(digest), size, o -> content.writeTo(new DigestOutputStream(o, hasher)));

@@ -1,4 +1,4 @@
-package io.stevedore.airgap;
+package io.stevedore.archive;
 
 /** What the POSIX ustar writer and reader share: the block size and the header field layout. */
 final class TarFormat {

@@ -1,6 +1,6 @@
-package io.stevedore.airgap;
+package io.stevedore.archive;
 
-import static io.stevedore.airgap.TarFormat.BLOCK;
+import static io.stevedore.archive.TarFormat.BLOCK;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -28,7 +28,7 @@ final class TarWriter {
    * @throws IOException also when {@code content} writes fewer or more bytes; the archive is then
    *     broken and must not be continued
    */
-  void file(String name, long size, BlobContent content) throws IOException {
+  void file(String name, long size, BlobSource content) throws IOException {
     if (size < 0) {
       throw new IllegalArgumentException("a file size must not be negative, got " + size);
     }
