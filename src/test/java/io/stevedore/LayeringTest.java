@@ -1,5 +1,6 @@
 package io.stevedore;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -9,10 +10,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Dependencies point one way: http -> route -> cache -> {store, upstream} -> oci, with config a
- * leaf beside oci; each technology stays in the one package that wraps it.
+ * Dependencies point one way, as the README's Architecture section draws them:
+ *
+ * <pre>
+ * Main -> cli -> app -> http -> ops -> cache -> {store, upstream} -> oci
+ *                        \-> route ---------------^   archive -> oci
+ * </pre>
+ *
+ * with config a leaf beside oci, and each technology in the one package that wraps it.
  */
 class LayeringTest {
+  private static final String ROOT = "io.stevedore";
   private static JavaClasses classes;
 
   @BeforeAll
@@ -20,29 +28,26 @@ class LayeringTest {
     classes =
         new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPackages("io.stevedore");
+            .importPackages(ROOT);
+  }
+
+  private static String pkg(String name) {
+    return ROOT + "." + name + "..";
   }
 
   @Test
-  void oci_importsOnlyTheJdk() {
-    noClasses()
-        .that()
-        .resideInAPackage("io.stevedore.oci..")
-        .should()
-        .dependOnClassesThat()
-        .resideOutsideOfPackages("java..", "io.stevedore.oci..")
-        .check(classes);
-  }
-
-  @Test
-  void config_importsOnlyTheJdk() {
-    noClasses()
-        .that()
-        .resideInAPackage("io.stevedore.config..")
-        .should()
-        .dependOnClassesThat()
-        .resideOutsideOfPackages("java..", "io.stevedore.config..")
-        .check(classes);
+  void leaves_importOnlyTheJdk() {
+    for (String leaf : new String[] {"oci", "config"}) {
+      noClasses()
+          .that()
+          .resideInAPackage(pkg(leaf))
+          .and()
+          .resideOutsideOfPackage(pkg("config.yaml"))
+          .should()
+          .dependOnClassesThat()
+          .resideOutsideOfPackages("java..", pkg(leaf))
+          .check(classes);
+    }
   }
 
   @Test
@@ -50,23 +55,40 @@ class LayeringTest {
     // The archive format stays a leaf beside oci, so export and import can wrap it either way.
     noClasses()
         .that()
-        .resideInAPackage("io.stevedore.archive..")
+        .resideInAPackage(pkg("archive"))
         .should()
         .dependOnClassesThat()
-        .resideOutsideOfPackages("java..", "io.stevedore.oci..", "io.stevedore.archive..")
+        .resideOutsideOfPackages("java..", pkg("oci"), pkg("archive"))
         .check(classes);
   }
 
   @Test
-  void helidon_onlyInHttpAndTheMainPackage() {
+  void theRootPackage_holdsMainAlone_whichOnlyStartsTheCommandLine() {
+    classes().that().resideInAPackage(ROOT).should().haveSimpleName("Main").check(classes);
     noClasses()
         .that()
-        .resideOutsideOfPackages("io.stevedore.http..")
-        .and()
-        .resideOutsideOfPackage("io.stevedore")
+        .resideInAPackage(ROOT)
+        .should()
+        .dependOnClassesThat()
+        .resideOutsideOfPackages("java..", ROOT, pkg("cli"))
+        .check(classes);
+  }
+
+  @Test
+  void helidon_onlyInHttp_andItsConfigOnlyInTheConfigLoader() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages(pkg("http"), pkg("config.yaml"))
         .should()
         .dependOnClassesThat()
         .resideInAPackage("io.helidon..")
+        .check(classes);
+    noClasses()
+        .that()
+        .resideInAPackage(pkg("config.yaml"))
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.helidon.webserver..")
         .check(classes);
   }
 
@@ -74,7 +96,7 @@ class LayeringTest {
   void okHttp_onlyInUpstream() {
     noClasses()
         .that()
-        .resideOutsideOfPackage("io.stevedore.upstream..")
+        .resideOutsideOfPackage(pkg("upstream"))
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("okhttp3..", "okio..", "kotlin..")
@@ -85,7 +107,7 @@ class LayeringTest {
   void rocksDb_onlyInTheStoreImplementation() {
     noClasses()
         .that()
-        .resideOutsideOfPackage("io.stevedore.store.rocks..")
+        .resideOutsideOfPackage(pkg("store.rocks"))
         .should()
         .dependOnClassesThat()
         .resideInAPackage("org.rocksdb..")
@@ -93,63 +115,112 @@ class LayeringTest {
   }
 
   @Test
-  void lowerLayers_doNotReachUp() {
+  void storeAndUpstream_reachNothingAboveThem_norEachOther() {
     noClasses()
         .that()
-        .resideInAnyPackage("io.stevedore.store..", "io.stevedore.upstream..")
+        .resideInAPackage(pkg("store"))
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("io.stevedore.cache..", "io.stevedore.route..", "io.stevedore.http..")
+        .resideInAnyPackage(above("store"))
+        .orShould()
+        .dependOnClassesThat()
+        .resideInAPackage(pkg("upstream"))
         .check(classes);
     noClasses()
         .that()
-        .resideInAPackage("io.stevedore.cache..")
+        .resideInAPackage(pkg("upstream"))
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage(
-            "io.stevedore.route..", "io.stevedore.http..", "io.stevedore.store.rocks..")
-        .check(classes);
-    noClasses()
-        .that()
-        .resideInAPackage("io.stevedore.route..")
-        .should()
+        .resideInAnyPackage(above("upstream"))
+        .orShould()
         .dependOnClassesThat()
-        .resideInAPackage("io.stevedore.http..")
-        .check(classes);
-    noClasses()
-        .that()
-        .resideInAnyPackage("io.stevedore.store..")
-        .should()
-        .dependOnClassesThat()
-        .resideInAPackage("io.stevedore.upstream..")
+        .resideInAPackage(pkg("store"))
         .check(classes);
   }
 
   @Test
-  void bundle_isUsedOnlyByTheTop() {
+  void route_knowsUpstreamsOnly() {
     noClasses()
         .that()
-        .resideInAnyPackage(
-            "io.stevedore.cache..",
-            "io.stevedore.route..",
-            "io.stevedore.store..",
-            "io.stevedore.upstream..",
-            "io.stevedore.oci..",
-            "io.stevedore.archive..")
+        .resideInAPackage(pkg("route"))
         .should()
         .dependOnClassesThat()
-        .resideInAPackage("io.stevedore.bundle..")
+        .resideInAnyPackage(above("route"))
+        .orShould()
+        .dependOnClassesThat()
+        .resideInAPackage(pkg("store"))
         .check(classes);
   }
 
   @Test
-  void http_doesNotTouchStoresOrUpstreamClientsDirectly() {
+  void cache_isTheRequestPathAlone_onTheStoreInterfaces() {
     noClasses()
         .that()
-        .resideInAPackage("io.stevedore.http..")
+        .resideInAPackage(pkg("cache"))
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("io.stevedore.store..", "io.stevedore.upstream.OkHttp..")
+        .resideInAnyPackage(above("cache"))
+        .orShould()
+        .dependOnClassesThat()
+        .resideInAnyPackage(pkg("route"), pkg("store.rocks"), pkg("archive"))
         .check(classes);
+  }
+
+  @Test
+  void ops_worksThroughTheCache_neverOnTheStore() {
+    noClasses()
+        .that()
+        .resideInAPackage(pkg("ops"))
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(above("ops"))
+        .orShould()
+        .dependOnClassesThat()
+        .resideInAPackage(pkg("store"))
+        .check(classes);
+  }
+
+  @Test
+  void http_servesTheCacheAndOps_withoutStoresOrUpstreamClients() {
+    noClasses()
+        .that()
+        .resideInAPackage(pkg("http"))
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(above("http"))
+        .orShould()
+        .dependOnClassesThat()
+        .resideInAnyPackage(pkg("store"), ROOT + ".upstream.OkHttp..")
+        .check(classes);
+  }
+
+  @Test
+  void app_wires_andOnlyTheCommandLineUsesIt() {
+    noClasses()
+        .that()
+        .resideInAPackage(pkg("app"))
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(above("app"))
+        .check(classes);
+    noClasses()
+        .that()
+        .resideInAPackage(pkg("cli"))
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            pkg("store.rocks"), pkg("upstream"), pkg("http"), pkg("cache"), pkg("route"))
+        .check(classes);
+  }
+
+  /** The packages above {@code layer}, which it must not import. */
+  private static String[] above(String layer) {
+    String[] order = {"store", "upstream", "route", "cache", "ops", "http", "app", "cli"};
+    int at = java.util.Arrays.asList(order).indexOf(layer);
+    String[] result = new String[order.length - at - 1];
+    for (int i = at + 1; i < order.length; i++) {
+      result[i - at - 1] = pkg(order[i]);
+    }
+    return result;
   }
 }

@@ -14,14 +14,14 @@ import java.util.concurrent.ConcurrentMap;
  * {@link #flush()}, which eviction calls first and the server calls now and then): least recently
  * used needs access times, but a store write per read would make serving pay for bookkeeping.
  */
-public final class AccessTracker {
+final class AccessTracker {
   private static final int FLUSH_AT = 10_000;
 
   private final BlobStore store;
   private final Clock clock;
   private final ConcurrentMap<Digest, Instant> pending = new ConcurrentHashMap<>();
 
-  public AccessTracker(BlobStore store, Clock clock) {
+  AccessTracker(BlobStore store, Clock clock) {
     this.store = store;
     this.clock = clock;
   }
@@ -34,7 +34,7 @@ public final class AccessTracker {
   }
 
   /** Writes the access times collected so far. */
-  public void flush() {
+  void flush() {
     Map<Digest, Instant> batch = new HashMap<>();
     for (Digest digest : pending.keySet()) {
       Instant at = pending.remove(digest);

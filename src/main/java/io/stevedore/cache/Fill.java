@@ -1,5 +1,6 @@
 package io.stevedore.cache;
 
+import io.stevedore.oci.Digest;
 import io.stevedore.oci.RepositoryName;
 import io.stevedore.upstream.Upstream;
 import java.util.concurrent.locks.Condition;
@@ -14,6 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class Fill implements Progress {
   private final Upstream upstream;
   private final RepositoryName repository;
+  private final Digest digest;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private long size = -1;
@@ -22,9 +24,22 @@ final class Fill implements Progress {
   private RuntimeException failure;
   private boolean cleared;
 
-  Fill(Upstream upstream, RepositoryName repository) {
+  Fill(Upstream upstream, RepositoryName repository, Digest digest) {
     this.upstream = upstream;
     this.repository = repository;
+    this.digest = digest;
+  }
+
+  Upstream upstream() {
+    return upstream;
+  }
+
+  RepositoryName repository() {
+    return repository;
+  }
+
+  Digest digest() {
+    return digest;
   }
 
   /** Whether this fill fetches the blob for that repository (so it needs no other check). */

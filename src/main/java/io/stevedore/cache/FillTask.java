@@ -20,9 +20,9 @@ import java.util.logging.Logger;
 /**
  * Fetches one blob from upstream into the store, chunk by chunk, hashing what it stores. Resumes a
  * broken connection with a Range request from the last stored chunk; commits only when size and
- * digest match; otherwise discards every chunk and fails the fill.
+ * digest match. On failure the caller tells the waiters, then {@link #discard()}s the chunks.
  */
-final class FillTask implements Runnable {
+final class FillTask {
   private static final Logger LOG = Logger.getLogger(FillTask.class.getName());
 
   private final Fill fill;
@@ -32,70 +32,69 @@ final class FillTask implements Runnable {
   private final RepositoryName repository;
   private final Digest digest;
   private final FillPolicy policy;
-  private final Instant deadline;
   private final Clock clock;
-  private final Runnable onDone;
-  // Touched only by the thread that runs this task.
-  private long size = -1;
+  private final BlobListener events;
+  private final Instant deadline;
+  // Touched only by the thread that runs this task, but size is also read where the store
+  // stage reports progress, on its own thread.
+  private BlobWriter writer;
+  private volatile long size = -1;
   private long stored;
 
-  FillTask(
-      Fill fill,
-      BlobStore store,
-      ChunkBuffers buffers,
-      Upstream upstream,
-      RepositoryName repository,
-      Digest digest,
-      FillPolicy policy,
-      Instant deadline,
-      Clock clock,
-      Runnable onDone) {
+  FillTask(Fill fill, FillContext context) {
     this.fill = fill;
-    this.store = store;
-    this.buffers = buffers;
-    this.upstream = upstream;
-    this.repository = repository;
-    this.digest = digest;
-    this.policy = policy;
-    this.deadline = deadline;
-    this.clock = clock;
-    this.onDone = onDone;
+    this.store = context.store();
+    this.buffers = context.buffers();
+    this.upstream = fill.upstream();
+    this.repository = fill.repository();
+    this.digest = fill.digest();
+    this.policy = context.policy();
+    this.clock = context.clock();
+    this.events = context.events();
+    this.deadline = clock.instant().plus(policy.timeout());
   }
 
-  @Override
-  public void run() {
-    BlobWriter writer = null;
+  /**
+   * Fetches, verifies and commits the blob.
+   *
+   * @return its size
+   * @throws RuntimeException what the fill's waiters should see; a store that cannot take the blob
+   *     shows as 503 UNAVAILABLE
+   */
+  long fetchAndCommit() {
     try {
       writer = store.begin(digest);
-      long size = fetch(writer);
-      writer.commit(size, clock.instant());
-      onDone.run();
-      fill.completed(size);
+      long verified = fetch(writer);
+      writer.commit(verified, clock.instant());
+      return verified;
+    } catch (StoreException e) {
+      throw unavailable(e);
+    }
+  }
+
+  /** Deletes what a failed fill stored. */
+  void discard() {
+    if (writer == null) {
+      return;
+    }
+    try {
+      writer.abort();
     } catch (RuntimeException e) {
-      // Waiters learn of the failure before its chunks go, so a reader that finds a chunk
-      // missing finds the reason too.
-      fill.failed(e instanceof StoreException store ? unavailable(store) : e);
-      if (writer != null) {
-        abortQuietly(writer);
-      }
-      onDone.run();
-      fill.cleared();
-      String what = "fill of " + digest + " from " + upstream.config().name() + " failed";
-      if (e instanceof RegistryException || e instanceof StoreException) {
-        // Expected trouble (upstream errors, bad bytes, a full disk): the message says it all.
-        LOG.warning(() -> what + ": " + e.getMessage());
-      } else {
-        LOG.log(Level.WARNING, what, e);
-      }
+      LOG.log(Level.WARNING, "cannot discard the chunks of " + digest, e);
     }
   }
 
   /** Streams the blob into the store; returns its verified size. */
   private long fetch(BlobWriter writer) {
     MessageDigest hasher = digest.algorithm().newHasher();
-    try (StoreStage stage = new StoreStage(writer, hasher, buffers, fill::advanced)) {
+    try (StoreStage stage = new StoreStage(writer, hasher, buffers, this::advanced)) {
       return fetch(stage, hasher);
     }
+  }
+
+  private void advanced(long storedBytes) {
+    fill.advanced(storedBytes);
+    events.progressed(digest, storedBytes, size);
   }
 
   private long fetch(StoreStage stage, MessageDigest hasher) {
@@ -136,8 +135,7 @@ final class FillTask implements Runnable {
       }
       resumes++;
       if (resumes > policy.maxResumes()) {
-        throw new RegistryException(
-            ErrorCode.UNAVAILABLE,
+        throw unavailable(
             502,
             "upstream "
                 + upstream.config().name()
@@ -205,8 +203,7 @@ final class FillTask implements Runnable {
    */
   private void store(StoreStage stage, byte[] chunk, int length) {
     if (clock.instant().isAfter(deadline)) {
-      throw new RegistryException(
-          ErrorCode.UNAVAILABLE,
+      throw unavailable(
           504,
           "fill of blob "
               + digest
@@ -243,8 +240,7 @@ final class FillTask implements Runnable {
   }
 
   private RegistryException mismatch(String what) {
-    return new RegistryException(
-        ErrorCode.UNAVAILABLE,
+    return unavailable(
         502,
         "upstream "
             + upstream.config().name()
@@ -268,7 +264,7 @@ final class FillTask implements Runnable {
       Thread.sleep(policy.backoffBefore(resume));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new RegistryException(ErrorCode.UNAVAILABLE, 503, "fill interrupted");
+      throw unavailable(503, "fill interrupted");
     }
   }
 
@@ -282,18 +278,15 @@ final class FillTask implements Runnable {
         e);
   }
 
+  /** The fill could not get the blob: the client may try again later. */
+  private static RegistryException unavailable(int status, String message) {
+    return new RegistryException(ErrorCode.UNAVAILABLE, status, message);
+  }
+
   /** Temporary upstream trouble in the middle of a blob, treated like a broken connection. */
   private static final class Interrupted extends Exception {
     Interrupted(RegistryException cause) {
       super(cause.getMessage(), cause);
-    }
-  }
-
-  private void abortQuietly(BlobWriter writer) {
-    try {
-      writer.abort();
-    } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "cannot discard the chunks of " + digest, e);
     }
   }
 }

@@ -21,6 +21,7 @@ import io.stevedore.upstream.Upstream;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -42,7 +43,7 @@ public final class ManifestCache {
   private final CacheCounters counters;
   private final SingleFlight<String, ServedManifest> flights = new SingleFlight<>();
 
-  public ManifestCache(
+  ManifestCache(
       ManifestStore store,
       TagStore tags,
       LinkStore links,
@@ -90,10 +91,11 @@ public final class ManifestCache {
       links.linkReferencesOnce(upstream, repository, local.get());
       return served(local.get(), false);
     }
-    String key = "digest " + upstream.config().name() + " " + repository + " " + digest;
+    NegativeCache.Key key =
+        new NegativeCache.Key(upstream.config().name(), repository.value(), digest.toString());
     rememberedNotFound(key);
     return flights.run(
-        key,
+        key.toString(),
         () ->
             local(digest)
                 .map(m -> served(m, false))
@@ -141,7 +143,7 @@ public final class ManifestCache {
       Upstream upstream, RepositoryName repository, Reference.Tag tag, List<String> accepted) {
     String accept = accepted.equals(MediaType.MANIFEST_TYPES) ? "" : String.join(",", accepted);
     TagKey key = new TagKey(upstream.config().name(), repository.value(), tag.name(), accept);
-    Optional<TagEntry> entry = tags.find(key);
+    Optional<TagEntry> entry = findTag(key, accepted);
     TagPolicy.Decision decision =
         TagPolicy.decide(entry, accepted, clock.instant(), upstream.config().tagFreshness());
     if (decision == TagPolicy.Decision.SERVE_CACHED) {
@@ -150,8 +152,21 @@ public final class ManifestCache {
         return served(local.get(), false);
       }
     }
-    String flight = "tag " + key;
-    return flights.run(flight, () -> resolve(upstream, repository, tag, accepted, key, flight));
+    return flights.run("tag " + key, () -> resolve(upstream, repository, tag, accepted, key));
+  }
+
+  /**
+   * The tag's entry for a client accepting {@code accepted}. One that accepts fewer types than all
+   * may use the entry of a client that accepts all when that manifest is of a type it accepts: the
+   * upstream would answer both the same. So a tag imported or fetched once serves every client.
+   */
+  private Optional<TagEntry> findTag(TagKey key, List<String> accepted) {
+    Optional<TagEntry> own = tags.find(key);
+    if (own.isPresent() || key.accept().isEmpty()) {
+      return own;
+    }
+    return tags.find(new TagKey(key.upstream(), key.repository(), key.tag(), ""))
+        .filter(entry -> accepted.contains(entry.mediaType()));
   }
 
   private ServedManifest resolve(
@@ -159,19 +174,21 @@ public final class ManifestCache {
       RepositoryName repository,
       Reference.Tag tag,
       List<String> accepted,
-      TagKey key,
-      String flight) {
+      TagKey key) {
     // Decide again: a flight for this tag may have ended just before this one started, and
     // what it stored makes an upstream call unnecessary.
-    Optional<TagEntry> entry = tags.find(key);
+    Optional<TagEntry> entry = findTag(key, accepted);
     Optional<StoredManifest> known = entry.flatMap(e -> local(e.digest()));
     TagPolicy.Decision decision =
         TagPolicy.decide(entry, accepted, clock.instant(), upstream.config().tagFreshness());
     if (decision == TagPolicy.Decision.SERVE_CACHED && known.isPresent()) {
       return served(known.get(), false);
     }
+    NegativeCache.Key notFoundKey =
+        new NegativeCache.Key(
+            key.upstream(), key.repository(), "tag " + tag.name() + " " + key.accept());
     try {
-      rememberedNotFound(flight);
+      rememberedNotFound(notFoundKey);
       if (decision == TagPolicy.Decision.REVALIDATE && known.isPresent()) {
         Optional<ManifestHead> head = upstream.headManifest(repository, tag, accepted);
         if (head.isPresent() && head.get().digest().equals(known.get().digest())) {
@@ -185,7 +202,7 @@ public final class ManifestCache {
         }
       }
       return remembering404(
-          upstream, flight, () -> fetchTag(upstream, repository, tag, accepted, key));
+          upstream, notFoundKey, () -> fetchTag(upstream, repository, tag, accepted, key));
     } catch (RegistryException e) {
       if (known.isPresent()
           && accepted.contains(known.get().mediaType())
@@ -227,7 +244,7 @@ public final class ManifestCache {
     return served(manifest, false);
   }
 
-  private void rememberedNotFound(String key) {
+  private void rememberedNotFound(NegativeCache.Key key) {
     Optional<RegistryException> remembered = notFound.find(key);
     if (remembered.isPresent()) {
       counters.negativeHit();
@@ -236,13 +253,42 @@ public final class ManifestCache {
   }
 
   private ServedManifest remembering404(
-      Upstream upstream, String key, java.util.function.Supplier<ServedManifest> call) {
+      Upstream upstream, NegativeCache.Key key, Supplier<ServedManifest> call) {
     try {
       return call.get();
     } catch (RegistryException e) {
       notFound.rememberIfNotFound(key, e, upstream.config().negativeTtl());
       throw e;
     }
+  }
+
+  /**
+   * Records manifests that came in another way than from the upstream (an imported archive), under
+   * {@code repository} as if the upstream had sent them, and {@code tag} as their first one's.
+   * Remembered "not found" answers for the repository are dropped: they are not true any more.
+   */
+  void imported(
+      Upstream upstream,
+      RepositoryName repository,
+      List<StoredManifest> imported,
+      Optional<Reference.Tag> tag) {
+    for (StoredManifest manifest : imported) {
+      store.put(manifest);
+      links.linkManifest(upstream, repository, manifest);
+      hot.put(manifest.digest(), manifest);
+    }
+    StoredManifest top = imported.getFirst();
+    tag.ifPresent(
+        t ->
+            tags.put(
+                new TagKey(upstream.config().name(), repository.value(), t.name(), ""),
+                new TagEntry(top.digest(), top.mediaType(), clock.instant())));
+    notFound.forget(upstream.config().name(), repository.value());
+  }
+
+  /** A stored manifest, without asking any upstream. */
+  Optional<StoredManifest> stored(Digest digest) {
+    return local(digest);
   }
 
   private Optional<StoredManifest> local(Digest digest) {

@@ -14,32 +14,39 @@ import java.util.Optional;
  * upstream (and its rate limit).
  */
 final class NegativeCache {
+  /** What was not found: {@code what} names the digest or tag within the repository. */
+  record Key(String upstream, String repository, String what) {}
+
   private record Entry(RegistryException error, Duration ttl) {}
 
-  private final Cache<String, Entry> entries;
+  private final Cache<Key, Entry> entries;
 
   NegativeCache(Clock clock) {
     this.entries =
         Caffeine.newBuilder()
             .maximumSize(100_000)
             .ticker(() -> clock.millis() * 1_000_000L)
-            .expireAfter(Expiry.<String, Entry>creating((key, entry) -> entry.ttl()))
+            .expireAfter(Expiry.<Key, Entry>creating((key, entry) -> entry.ttl()))
             .build();
   }
 
   /** The remembered 404 for {@code key}, if it has not expired. */
-  Optional<RegistryException> find(String key) {
+  Optional<RegistryException> find(Key key) {
     return Optional.ofNullable(entries.getIfPresent(key)).map(Entry::error);
   }
 
   /** Remembers {@code error} for {@code key} when it is a 404 and {@code ttl} is positive. */
-  void rememberIfNotFound(String key, RegistryException error, Duration ttl) {
+  void rememberIfNotFound(Key key, RegistryException error, Duration ttl) {
     if (error.status() == 404 && ttl.isPositive()) {
       entries.put(key, new Entry(error, ttl));
     }
   }
 
-  void forget(String key) {
-    entries.invalidate(key);
+  /** Forgets every answer about {@code repository}: content for it arrived another way. */
+  void forget(String upstream, String repository) {
+    entries
+        .asMap()
+        .keySet()
+        .removeIf(key -> key.upstream().equals(upstream) && key.repository().equals(repository));
   }
 }

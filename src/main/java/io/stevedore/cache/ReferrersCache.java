@@ -34,7 +34,7 @@ public final class ReferrersCache {
   private final CacheCounters counters;
   private final SingleFlight<TagKey, ServedReferrers> flights = new SingleFlight<>();
 
-  public ReferrersCache(ManifestStore store, TagStore tags, Clock clock, CacheCounters counters) {
+  ReferrersCache(ManifestStore store, TagStore tags, Clock clock, CacheCounters counters) {
     this.store = store;
     this.tags = tags;
     this.clock = clock;
@@ -76,10 +76,35 @@ public final class ReferrersCache {
   }
 
   /**
-   * Where the answer for {@code subject}'s referrers is kept, all of them when {@code artifactType}
-   * is null; export and import read and write the unfiltered one there.
+   * The cached index of all of {@code subject}'s referrers, without asking the upstream; what
+   * export carries along with an image.
    */
-  public static TagKey key(
+  Optional<byte[]> cachedIndex(Upstream upstream, RepositoryName repository, Digest subject) {
+    return cached(key(upstream.config().name(), repository.value(), subject, null))
+        .map(StoredManifest::body);
+  }
+
+  /**
+   * Adds a referrer that came in another way than from the upstream (an imported archive) to its
+   * subject's cached index, keeping the referrers cached before; an air-gapped mirror answers the
+   * referrers API with it.
+   */
+  void imported(
+      Upstream upstream, RepositoryName repository, Digest subject, StoredManifest referrer) {
+    TagKey key = key(upstream.config().name(), repository.value(), subject, null);
+    byte[] cached = cached(key).map(StoredManifest::body).orElseGet(ReferrersIndex::empty);
+    byte[] body =
+        ReferrersIndex.with(cached, referrer.mediaType(), referrer.digest(), referrer.body());
+    StoredManifest index = new StoredManifest(Digest.sha256(body), MediaType.OCI_INDEX, body);
+    store.put(index);
+    tags.put(key, new TagEntry(index.digest(), MediaType.OCI_INDEX, clock.instant()));
+  }
+
+  /**
+   * Where the answer for {@code subject}'s referrers is kept, all of them when {@code artifactType}
+   * is null.
+   */
+  private static TagKey key(
       String upstream, String repository, Digest subject, String artifactType) {
     // A space occurs in no tag, so these entries never meet a real tag's.
     String name = "referrers " + subject + (artifactType == null ? "" : " " + artifactType);

@@ -5,12 +5,9 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.stevedore.bundle.Exporter;
-import io.stevedore.bundle.Importer;
-import io.stevedore.cache.Maintenance;
 import io.stevedore.oci.ErrorCode;
 import io.stevedore.oci.RegistryException;
-import io.stevedore.route.ImagePrefetch;
+import io.stevedore.ops.Operator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -31,23 +28,16 @@ import java.util.function.Function;
  * API gets authentication of its own.
  */
 final class AdminService implements HttpService {
-  private final Maintenance maintenance;
-  private final ImagePrefetch prefetch;
-  private final Exporter exporter;
-  private final Importer importer;
+  private final Operator operator;
 
-  AdminService(
-      Maintenance maintenance, ImagePrefetch prefetch, Exporter exporter, Importer importer) {
-    this.maintenance = maintenance;
-    this.prefetch = prefetch;
-    this.exporter = exporter;
-    this.importer = importer;
+  AdminService(Operator operator) {
+    this.operator = operator;
   }
 
   @Override
   public void routing(HttpRules rules) {
-    rules.post("/gc", (req, res) -> run(req, res, maintenance::gc));
-    rules.post("/verify", (req, res) -> run(req, res, maintenance::verify));
+    rules.post("/gc", (req, res) -> run(req, res, operator::gc));
+    rules.post("/verify", (req, res) -> run(req, res, operator::verify));
     rules.post("/prefetch", this::prefetch);
     rules.post("/import", this::importArchive);
     rules.post("/export", this::export);
@@ -61,7 +51,7 @@ final class AdminService implements HttpService {
           response,
           progress -> {
             try {
-              return importer.importArchive(archive, progress);
+              return operator.importArchive(archive, progress);
             } catch (IOException | RuntimeException e) {
               return null; // the importer reported it as a "failed:" line
             }
@@ -73,10 +63,10 @@ final class AdminService implements HttpService {
   private void export(ServerRequest request, ServerResponse response) throws IOException {
     requireLocal(request);
     List<String> images = lines(request);
-    exporter.check(images);
+    operator.checkExport(images);
     response.header(HeaderNames.CONTENT_TYPE, "application/x-tar");
     try (OutputStream out = response.outputStream()) {
-      exporter.export(images, out, line -> {});
+      operator.export(images, out, line -> {});
     }
   }
 
@@ -97,7 +87,7 @@ final class AdminService implements HttpService {
         request.query().contains("platform")
             ? Set.of(request.query().get("platform").split(","))
             : Set.of();
-    run(request, response, progress -> prefetch.prefetch(images, platforms, progress));
+    run(request, response, progress -> operator.prefetch(images, platforms, progress));
   }
 
   private static void run(

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,6 +42,24 @@ class BlobCacheTest {
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T12:00:00Z"));
   private final byte[] content = random(CHUNK * 10 + 123);
   private Digest digest;
+  private final List<String> heard = new CopyOnWriteArrayList<>();
+  private final BlobListener events =
+      new BlobListener() {
+        @Override
+        public void started(Digest d, String upstream, RepositoryName repository) {
+          heard.add("started " + upstream + " " + repository);
+        }
+
+        @Override
+        public void committed(Digest d, long size) {
+          heard.add("committed " + size);
+        }
+
+        @Override
+        public void failed(Digest d, RuntimeException cause) {
+          heard.add("failed");
+        }
+      };
 
   @BeforeEach
   void open() {
@@ -51,7 +70,8 @@ class BlobCacheTest {
             store.links(),
             new AccessTracker(store.blobs(), clock),
             new FillPolicy(3, Duration.ZERO, Duration.ofMinutes(10)),
-            clock);
+            clock,
+            events);
     digest = upstream.addBlob(content);
   }
 
@@ -67,6 +87,7 @@ class BlobCacheTest {
 
     assertThat(upstream.count("GET blob")).isEqualTo(1);
     assertThat(store.blobs().find(digest)).isPresent();
+    assertThat(heard).containsExactly("started lab " + REPO, "committed " + content.length);
   }
 
   @Test
@@ -92,6 +113,7 @@ class BlobCacheTest {
       }
     }
     assertThat(upstream.count("GET blob")).isEqualTo(1);
+    assertThat(heard).as("one fill, heard once").hasSize(2);
   }
 
   @Test
@@ -125,6 +147,9 @@ class BlobCacheTest {
         .as("upstream calls")
         .filteredOn(c -> c.startsWith("GET"))
         .hasSize(2);
+    assertThat(heard)
+        .containsExactly(
+            "started lab " + REPO, "failed", "started lab " + REPO, "committed " + content.length);
   }
 
   @Test

@@ -1,6 +1,6 @@
 package io.stevedore.testing;
 
-import io.stevedore.Stevedore;
+import io.stevedore.app.Stevedore;
 import io.stevedore.cache.FillPolicy;
 import io.stevedore.config.StevedoreConfig;
 import io.stevedore.config.UpstreamConfig;

@@ -1,0 +1,230 @@
+package io.stevedore.config.yaml;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.stevedore.config.Credentials;
+import io.stevedore.config.Durations;
+import io.stevedore.config.Sizes;
+import io.stevedore.config.StevedoreConfig;
+import io.stevedore.config.UpstreamConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Reads the YAML config file, with environment variables overriding it ({@code SERVER_PORT=5001}
+ * sets {@code server.port}; {@code UPSTREAMS_0_PASSWORD} the first upstream's password). Every bad
+ * value fails with a message that names its key.
+ */
+public final class ConfigLoader {
+  private ConfigLoader() {}
+
+  /** Loads {@code file} (which must exist) over the environment {@code env}. */
+  public static StevedoreConfig load(Path file, Map<String, String> env) {
+    if (!Files.isRegularFile(file)) {
+      throw new ConfigException("config file " + file + " does not exist");
+    }
+    try {
+      Config config =
+          Config.just(
+              ConfigSources.create(environmentOverrides(env)), ConfigSources.file(file).build());
+      return read(config);
+    } catch (io.helidon.config.ConfigException e) {
+      throw new ConfigException(file + " is not valid YAML: " + e.getMessage());
+    }
+  }
+
+  /** Environment variables in Helidon's mapping: {@code A_B_C -> a.b.c}, {@code _dash_ -> -}. */
+  private static Map<String, String> environmentOverrides(Map<String, String> env) {
+    Map<String, String> overrides = new java.util.HashMap<>();
+    env.forEach(
+        (name, value) -> {
+          String lower = name.toLowerCase(java.util.Locale.ROOT);
+          if (lower.startsWith("server_")
+              || lower.startsWith("storage_")
+              || lower.startsWith("upstreams_")) {
+            overrides.put(lower.replace("_dash_", "-").replace('_', '.'), value);
+          }
+        });
+    return overrides;
+  }
+
+  static StevedoreConfig read(Config config) {
+    String host = string(config, "server.host", "0.0.0.0");
+    int port = value(config, "", "server.port", "5000", ConfigLoader::port);
+    Path storage = Path.of(string(config, "storage.path", "./data"));
+    long maxSize = value(config, "", "storage.max-size", "50GiB", Sizes::parse);
+    long manifestMemory = value(config, "", "storage.manifest-memory", "64MiB", Sizes::parse);
+    Duration fillTimeout = value(config, "", "storage.fill-timeout", "1h", Durations::parse);
+    List<UpstreamConfig> upstreams = new ArrayList<>();
+    List<Config> nodes = config.get("upstreams").asNodeList().orElse(List.of());
+    if (nodes.isEmpty()) {
+      throw new ConfigException("upstreams: at least one upstream must be configured");
+    }
+    for (int i = 0; i < nodes.size(); i++) {
+      upstreams.add(upstream(nodes.get(i), "upstreams." + i + ".", nodes.size() == 1));
+    }
+    try {
+      return new StevedoreConfig(
+          host, port, storage, maxSize, manifestMemory, fillTimeout, upstreams);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
+  }
+
+  private static UpstreamConfig upstream(Config node, String prefix, boolean only) {
+    String name = required(node, "name", prefix);
+    URI url = URI.create(required(node, "url", prefix).replaceAll("/+$", ""));
+    if (url.getScheme() == null
+        || !(url.getScheme().equals("http") || url.getScheme().equals("https"))
+        || url.getHost() == null) {
+      throw new ConfigException(prefix + "url: '" + url + "' is not an http(s) URL");
+    }
+    if (url.getUserInfo() != null) {
+      // A password in the URL would show wherever the URL is logged.
+      throw new ConfigException(
+          prefix + "url: put credentials in username and password, not in the URL");
+    }
+    return UpstreamConfig.builder(name, url)
+        .aliases(strings(node, "aliases"))
+        .isDefault(value(node, prefix, "default", String.valueOf(only), ConfigLoader::bool))
+        .tagFreshness(value(node, prefix, "tag-freshness", "5m", Durations::parse))
+        .credentials(credentials(node, prefix))
+        .connectTimeout(value(node, prefix, "connect-timeout", "10s", Durations::parse))
+        .readTimeout(value(node, prefix, "read-timeout", "60s", Durations::parse))
+        .offline(value(node, prefix, "offline", "false", ConfigLoader::bool))
+        .allow(strings(node, "allow"))
+        .deny(strings(node, "deny"))
+        .caFile(caFile(node, prefix))
+        .insecure(value(node, prefix, "insecure", "false", ConfigLoader::bool))
+        .proxy(proxy(node, prefix))
+        .maxConnections(value(node, prefix, "max-connections", "32", ConfigLoader::positive))
+        .negativeTtl(value(node, prefix, "negative-ttl", "30s", Durations::parse))
+        .staleOn404(value(node, prefix, "stale-on-404", "false", ConfigLoader::bool))
+        .build();
+  }
+
+  private static List<String> strings(Config node, String key) {
+    return node.get(key).asList(String.class).orElse(List.of());
+  }
+
+  private static Path caFile(Config node, String prefix) {
+    Optional<String> file = node.get("ca-file").asString().asOptional();
+    if (file.isEmpty()) {
+      return null;
+    }
+    Path path = Path.of(file.get());
+    if (!Files.isReadable(path)) {
+      throw new ConfigException(prefix + "ca-file: cannot read " + path);
+    }
+    return path;
+  }
+
+  private static URI proxy(Config node, String prefix) {
+    Optional<String> text = node.get("proxy").asString().asOptional();
+    if (text.isEmpty()) {
+      return null;
+    }
+    URI proxy = URI.create(text.get());
+    if (!"http".equals(proxy.getScheme()) || proxy.getHost() == null || proxy.getPort() < 0) {
+      throw new ConfigException(
+          prefix + "proxy: '" + proxy + "' is not an http://host:port proxy URL");
+    }
+    return proxy;
+  }
+
+  private static Credentials credentials(Config node, String prefix) {
+    String username = node.get("username").asString().orElse("");
+    String password = node.get("password").asString().orElse(null);
+    String passwordFile = node.get("password-file").asString().orElse(null);
+    if (password != null && passwordFile != null) {
+      throw new ConfigException(prefix + "password-file: give password or password-file, not both");
+    }
+    if (passwordFile != null) {
+      try {
+        password = Files.readString(Path.of(passwordFile)).strip();
+      } catch (IOException e) {
+        throw new ConfigException(
+            prefix + "password-file: cannot read " + passwordFile + ": " + e.getMessage());
+      }
+    }
+    if (username.isEmpty()) {
+      if (password != null) {
+        throw new ConfigException(prefix + "username: a password needs a username");
+      }
+      return Credentials.NONE;
+    }
+    if (password == null) {
+      throw new ConfigException(prefix + "password: username " + username + " needs a password");
+    }
+    return new Credentials(username, password);
+  }
+
+  private static String required(Config node, String key, String prefix) {
+    return node.get(key)
+        .asString()
+        .filter(s -> !s.isBlank())
+        .orElseThrow(() -> new ConfigException(prefix + key + ": required"));
+  }
+
+  private static String string(Config config, String key, String fallback) {
+    return config.get(key).asString().orElse(fallback);
+  }
+
+  /** The value at {@code key} (or {@code fallback}) parsed; a parse error names the key. */
+  private static <T> T value(
+      Config config, String prefix, String key, String fallback, Function<String, T> parse) {
+    String text = config.get(key).asString().orElse(fallback);
+    try {
+      return parse.apply(text);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(prefix + key + ": " + e.getMessage());
+    }
+  }
+
+  private static int port(String text) {
+    try {
+      int port = Integer.parseInt(text.strip());
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("'" + text + "' is not a port (0-65535)");
+      }
+      return port;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + text + "' is not a port (0-65535)", e);
+    }
+  }
+
+  private static int positive(String text) {
+    try {
+      int number = Integer.parseInt(text.strip());
+      if (number < 1) {
+        throw new IllegalArgumentException("'" + text + "' is not a positive number");
+      }
+      return number;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + text + "' is not a positive number", e);
+    }
+  }
+
+  private static boolean bool(String text) {
+    return switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
+      case "true", "yes", "on" -> true;
+      case "false", "no", "off" -> false;
+      default -> throw new IllegalArgumentException("'" + text + "' is not true or false");
+    };
+  }
+
+  /** A config that cannot be used; the message names the key. */
+  public static final class ConfigException extends RuntimeException {
+    ConfigException(String message) {
+      super("bad config: " + message);
+    }
+  }
+}
