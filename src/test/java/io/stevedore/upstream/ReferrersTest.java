@@ -8,6 +8,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static io.stevedore.upstream.RegistryErrorAssertions.assertRegistryError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -108,14 +109,11 @@ class ReferrersTest {
             RegistryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DENIED));
 
     registry.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(500)));
-    assertThatThrownBy(() -> upstream.fetchReferrers(REPO, SUBJECT, null))
-        .isInstanceOfSatisfying(
-            RegistryException.class,
-            e -> {
-              assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
-              assertThat(e.status()).isEqualTo(502);
-              assertThat(e.getMessage()).contains("test-up");
-            });
+    assertRegistryError(
+        () -> upstream.fetchReferrers(REPO, SUBJECT, null),
+        ErrorCode.UNAVAILABLE,
+        502,
+        e -> assertThat(e.getMessage()).contains("test-up"));
   }
 
   @Test
@@ -125,14 +123,11 @@ class ReferrersTest {
         get(urlPathEqualTo(PATH))
             .willReturn(aResponse().withBody(new byte[Upstream.MAX_MANIFEST_BYTES + 1])));
 
-    assertThatThrownBy(() -> upstream.fetchReferrers(REPO, SUBJECT, null))
-        .isInstanceOfSatisfying(
-            RegistryException.class,
-            e -> {
-              assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
-              assertThat(e.status()).isEqualTo(502);
-              assertThat(e.getMessage()).contains("test-up").contains("referrers");
-            });
+    assertRegistryError(
+        () -> upstream.fetchReferrers(REPO, SUBJECT, null),
+        ErrorCode.UNAVAILABLE,
+        502,
+        e -> assertThat(e.getMessage()).contains("test-up").contains("referrers"));
   }
 
   @Test
