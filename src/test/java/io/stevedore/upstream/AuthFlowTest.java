@@ -71,6 +71,19 @@ class AuthFlowTest {
                     .withBody(MANIFEST)));
   }
 
+  /**
+   * The manifest was asked for {@code withoutToken} times anonymously, {@code withToken} with tok1.
+   */
+  private void verifyManifestRequests(int withoutToken, int withToken) {
+    registry.verify(
+        withoutToken,
+        getRequestedFor(urlEqualTo(MANIFEST_PATH)).withHeader("Authorization", absent()));
+    registry.verify(
+        withToken,
+        getRequestedFor(urlEqualTo(MANIFEST_PATH))
+            .withHeader("Authorization", equalTo("Bearer tok1")));
+  }
+
   private void stubToken(String json) {
     registry.stubFor(get(urlPathEqualTo("/token")).willReturn(okJson(json)));
   }
@@ -89,12 +102,7 @@ class AuthFlowTest {
             .withQueryParam("service", equalTo("test-registry"))
             .withQueryParam("scope", equalTo("repository:team/app:pull"))
             .withHeader("Authorization", absent()));
-    registry.verify(
-        1, getRequestedFor(urlEqualTo(MANIFEST_PATH)).withHeader("Authorization", absent()));
-    registry.verify(
-        1,
-        getRequestedFor(urlEqualTo(MANIFEST_PATH))
-            .withHeader("Authorization", equalTo("Bearer tok1")));
+    verifyManifestRequests(1, 1);
   }
 
   @Test
@@ -109,12 +117,7 @@ class AuthFlowTest {
 
     registry.verify(1, getRequestedFor(urlPathEqualTo("/token")));
     // The second request carried the token up front: no second challenge.
-    registry.verify(
-        1, getRequestedFor(urlEqualTo(MANIFEST_PATH)).withHeader("Authorization", absent()));
-    registry.verify(
-        2,
-        getRequestedFor(urlEqualTo(MANIFEST_PATH))
-            .withHeader("Authorization", equalTo("Bearer tok1")));
+    verifyManifestRequests(1, 2);
   }
 
   @Test
