@@ -139,7 +139,7 @@ public final class OciArchiveReader {
           "blob " + digest + " appears twice, with " + earlier + " and " + size + " bytes");
     }
     // A repeat is verified like the first copy but not handed over again.
-    content.finish();
+    content.drain();
   }
 
   private void readLayoutFile(TarEntry entry) throws IOException {

@@ -32,7 +32,7 @@ final class TarReader {
    */
   TarEntry next() throws IOException {
     if (current != null) {
-      current.skipRest();
+      current.drain();
       current = null;
     }
     if (ended) {
@@ -66,7 +66,7 @@ final class TarReader {
           // Links and directories carry no content whatever the size field says.
           boolean hasContent = type != '1' && type != '2' && type != '5';
           current = new EntryStream(name, hasContent ? entrySize : 0);
-          return new TarEntry(name, type, current.remaining);
+          return new TarEntry(name, type, current.remaining());
         }
       }
     }
@@ -185,47 +185,24 @@ final class TarReader {
   }
 
   /** The current entry's bytes; running out of archive before its end is a truncation. */
-  private final class EntryStream extends InputStream {
+  private final class EntryStream extends BoundedInputStream {
     private final String name;
     private final long size;
-    private long remaining;
 
     EntryStream(String name, long size) {
+      super(in, size);
       this.name = name;
       this.size = size;
-      this.remaining = size;
     }
 
     @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    IOException endedEarly() {
+      return truncated("inside " + name);
     }
 
     @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (remaining == 0) {
-        return -1;
-      }
-      if (len == 0) {
-        return 0;
-      }
-      int n = in.read(b, off, (int) Math.min(len, remaining));
-      if (n < 0) {
-        throw truncated("inside " + name);
-      }
-      remaining -= n;
-      if (remaining == 0) {
-        readFully(TarFormat.padding(size), "inside " + name);
-      }
-      return n;
-    }
-
-    void skipRest() throws IOException {
-      byte[] buffer = new byte[8192];
-      while (read(buffer, 0, buffer.length) >= 0) {
-        // Only draining: the bytes are not needed.
-      }
+    void reachedEnd() throws IOException {
+      readFully(TarFormat.padding(size), "inside " + name);
     }
   }
 }

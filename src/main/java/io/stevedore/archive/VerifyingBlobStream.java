@@ -3,6 +3,7 @@ package io.stevedore.archive;
 import io.stevedore.oci.Digest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
 
 /**
@@ -10,54 +11,32 @@ import java.security.MessageDigest;
  * digest and throws {@link BlobDigestMismatchException} instead of returning the last bytes, so
  * damaged content never reads as complete; every later read throws again.
  */
-final class VerifyingBlobStream extends InputStream {
+final class VerifyingBlobStream extends BoundedInputStream {
   private final Digest expected;
-  private final InputStream entry;
   private final MessageDigest hasher;
-  private long remaining;
   private Digest actual;
 
   VerifyingBlobStream(Digest expected, long size, InputStream entry) {
+    MessageDigest hasher = expected.algorithm().newHasher();
+    super(new DigestInputStream(entry, hasher), size);
     this.expected = expected;
-    this.entry = entry;
-    this.hasher = expected.algorithm().newHasher();
-    this.remaining = size;
+    this.hasher = hasher;
   }
 
   @Override
-  public int read() throws IOException {
-    byte[] one = new byte[1];
-    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+  IOException endedEarly() {
+    // The tar entry stream reports truncation itself; this would be a size disagreement.
+    return new InvalidArchiveException("blob " + expected + " ends early");
   }
 
   @Override
-  public int read(byte[] b, int off, int len) throws IOException {
-    if (remaining == 0) {
-      verify();
-      return -1;
-    }
-    if (len == 0) {
-      return 0;
-    }
-    int n = entry.read(b, off, (int) Math.min(len, remaining));
-    if (n < 0) {
-      // The tar entry stream reports truncation itself; this would be a size disagreement.
-      throw new InvalidArchiveException("blob " + expected + " ends early");
-    }
-    hasher.update(b, off, n);
-    remaining -= n;
-    if (remaining == 0) {
-      verify();
-    }
-    return n;
+  void reachedEnd() throws BlobDigestMismatchException {
+    verify();
   }
 
-  /** Reads what the consumer left, then verifies; throws on a mismatch even if reported before. */
-  void finish() throws IOException {
-    byte[] buffer = new byte[16384];
-    while (read(buffer, 0, buffer.length) >= 0) {
-      // Draining so the whole blob is hashed.
-    }
+  @Override
+  void readAtEnd() throws BlobDigestMismatchException {
+    verify();
   }
 
   private void verify() throws BlobDigestMismatchException {
@@ -67,10 +46,5 @@ final class VerifyingBlobStream extends InputStream {
     if (!actual.equals(expected)) {
       throw new BlobDigestMismatchException(expected, actual);
     }
-  }
-
-  @Override
-  public void close() {
-    // The archive goes on after this blob; the reader drains and verifies it.
   }
 }

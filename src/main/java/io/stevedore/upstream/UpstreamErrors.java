@@ -34,14 +34,14 @@ final class UpstreamErrors {
 
   /**
    * An unsuccessful response. A 404 keeps the upstream's not-found code when it sent one, else
-   * {@code notFound}; the body is read up to {@link ErrorBody#MAX_BYTES} only.
+   * {@code notFound}; the body is read up to {@link UpstreamErrorBody#MAX_BYTES} only.
    */
   RegistryException fromResponse(Response response, ErrorCode notFound) {
     if (response.code() != 404) {
       return fromStatus(response);
     }
     ErrorCode code =
-        ErrorBody.code(ErrorBody.read(response.body().byteStream()))
+        UpstreamErrorBody.code(UpstreamErrorBody.read(response.body().byteStream()))
             .filter(upstreamCode -> upstreamCode.status() == 404)
             .orElse(notFound);
     return new RegistryException(code, 404, answered(response) + " " + code);

@@ -99,27 +99,21 @@ class OciArchiveRejectionTest {
             .file("index.json", RawTar.index(MANIFEST.descriptor(), "app"))
             .unterminated();
 
-    assertThatThrownBy(() -> read(archive, (digest, size, content) -> {}))
-        .isInstanceOf(InvalidArchiveException.class)
-        .hasMessageContaining("truncated");
+    assertRejected(archive, "truncated");
   }
 
   @Test
   void dotDotPath_isRejected() {
     byte[] archive = new RawTar().file("oci-layout", LAYOUT).file("blobs/../../etc/x", "x").end();
 
-    assertThatThrownBy(() -> read(archive, (digest, size, content) -> {}))
-        .isInstanceOf(InvalidArchiveException.class)
-        .hasMessageContaining("leaves the layout: blobs/../../etc/x");
+    assertRejected(archive, "leaves the layout: blobs/../../etc/x");
   }
 
   @Test
   void absolutePath_isRejected() {
     byte[] archive = new RawTar().file("/oci-layout", LAYOUT).end();
 
-    assertThatThrownBy(() -> read(archive, (digest, size, content) -> {}))
-        .isInstanceOf(InvalidArchiveException.class)
-        .hasMessageContaining("not a relative path: /oci-layout");
+    assertRejected(archive, "not a relative path: /oci-layout");
   }
 
   @Test
@@ -127,36 +121,28 @@ class OciArchiveRejectionTest {
     byte[] archive =
         new RawTar().file("oci-layout", LAYOUT).symlink(blobPath(LAYER), "/etc/passwd").end();
 
-    assertThatThrownBy(() -> read(archive, (digest, size, content) -> {}))
-        .isInstanceOf(InvalidArchiveException.class)
-        .hasMessageContaining(blobPath(LAYER) + " is a symbolic link");
+    assertRejected(archive, blobPath(LAYER) + " is a symbolic link");
   }
 
   @Test
   void deviceEntry_isRejected() {
     byte[] archive = new RawTar().entry("index.json", '3', new byte[0], "").end();
 
-    assertThatThrownBy(() -> read(archive, (digest, size, content) -> {}))
-        .isInstanceOf(InvalidArchiveException.class)
-        .hasMessageContaining("index.json is a character device");
+    assertRejected(archive, "index.json is a character device");
   }
 
   @Test
   void unknownFile_isRejected() {
     byte[] archive = new RawTar().file("oci-layout", LAYOUT).file("README", "hello").end();
 
-    assertThatThrownBy(() -> read(archive, (digest, size, content) -> {}))
-        .isInstanceOf(InvalidArchiveException.class)
-        .hasMessageContaining("README is not part of an OCI image layout");
+    assertRejected(archive, "README is not part of an OCI image layout");
   }
 
   @Test
   void blobNameThatIsNotADigest_isRejected() {
     byte[] archive = new RawTar().file("oci-layout", LAYOUT).file("blobs/sha256/abc", "x").end();
 
-    assertThatThrownBy(() -> read(archive, (digest, size, content) -> {}))
-        .isInstanceOf(InvalidArchiveException.class)
-        .hasMessageContaining("blob name blobs/sha256/abc is not a valid digest");
+    assertRejected(archive, "blob name blobs/sha256/abc is not a valid digest");
   }
 
   @Test
@@ -194,9 +180,7 @@ class OciArchiveRejectionTest {
             .file(blobPath(LAYER), "other")
             .end();
 
-    assertThatThrownBy(() -> read(archive, (digest, size, content) -> {}))
-        .isInstanceOf(InvalidArchiveException.class)
-        .hasMessageContaining("appears twice");
+    assertRejected(archive, "appears twice");
   }
 
   @Test
@@ -207,9 +191,7 @@ class OciArchiveRejectionTest {
             .file("index.json", RawTar.index(MANIFEST.descriptor(), "app"))
             .end();
 
-    assertThatThrownBy(() -> read(archive, (digest, size, content) -> {}))
-        .isInstanceOf(InvalidArchiveException.class)
-        .hasMessageContaining(MANIFEST.digest() + " (7 bytes), which the archive does not hold");
+    assertRejected(archive, MANIFEST.digest() + " (7 bytes), which the archive does not hold");
   }
 
   @Test
@@ -221,12 +203,8 @@ class OciArchiveRejectionTest {
             .end();
     byte[] version2 = new RawTar().file("oci-layout", "{\"imageLayoutVersion\":\"2.0.0\"}").end();
 
-    assertThatThrownBy(() -> read(noLayout, (digest, size, content) -> {}))
-        .isInstanceOf(InvalidArchiveException.class)
-        .hasMessageContaining("no oci-layout");
-    assertThatThrownBy(() -> read(version2, (digest, size, content) -> {}))
-        .isInstanceOf(InvalidArchiveException.class)
-        .hasMessageContaining("unsupported image layout version 2.0.0");
+    assertRejected(noLayout, "no oci-layout");
+    assertRejected(version2, "unsupported image layout version 2.0.0");
   }
 
   @Test
@@ -234,9 +212,7 @@ class OciArchiveRejectionTest {
     byte[] archive = validArchive();
     archive[TarFormat.SIZE_OFFSET + 5] = '7';
 
-    assertThatThrownBy(() -> read(archive, (digest, size, content) -> {}))
-        .isInstanceOf(InvalidArchiveException.class)
-        .hasMessageContaining("checksum");
+    assertRejected(archive, "checksum");
   }
 
   private static byte[] validArchive() throws IOException {
@@ -247,6 +223,13 @@ class OciArchiveRejectionTest {
       writer.addImage("app", MANIFEST.descriptor());
     }
     return out.toByteArray();
+  }
+
+  /** Reading {@code archive}, taking no blob, fails for the reason {@code message} names. */
+  private static void assertRejected(byte[] archive, String message) {
+    assertThatThrownBy(() -> read(archive, (digest, size, content) -> {}))
+        .isInstanceOf(InvalidArchiveException.class)
+        .hasMessageContaining(message);
   }
 
   private static void read(byte[] archive, BlobSink sink) throws IOException {

@@ -9,29 +9,25 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static io.stevedore.upstream.RegistryErrorAssertions.assertRegistryError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.BasicCredentials;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.stevedore.config.Credentials;
-import io.stevedore.config.UpstreamConfig;
 import io.stevedore.oci.Digest;
 import io.stevedore.oci.ErrorCode;
 import io.stevedore.oci.MediaType;
 import io.stevedore.oci.Reference;
 import io.stevedore.oci.RegistryException;
 import io.stevedore.oci.RepositoryName;
-import io.stevedore.testing.MutableClock;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Bearer token and Basic auth against a WireMock registry, and Authorization on redirects. */
 class AuthFlowTest {
@@ -41,34 +37,16 @@ class AuthFlowTest {
   private static final byte[] MANIFEST = "{\"schemaVersion\":2}".getBytes(StandardCharsets.UTF_8);
   private static final Credentials ALICE = new Credentials("alice", "hunter2-secret");
 
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T12:00:00Z"));
-  private final WireMockServer registry =
-      new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-  private final WireMockServer cdn =
-      new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+  @RegisterExtension final WireMockRegistry registry = new WireMockRegistry("test-up");
 
-  @BeforeEach
-  void start() {
-    registry.start();
-    cdn.start();
-  }
-
-  @AfterEach
-  void stop() {
-    registry.stop();
-    cdn.stop();
-  }
-
-  private UpstreamConfig config() {
-    return UpstreamConfig.of("test-up", URI.create("http://127.0.0.1:" + registry.port()));
-  }
-
-  private Upstream upstream(UpstreamConfig config) {
-    return new OkHttpUpstream(config, OkHttpUpstream.defaultClient(), clock);
-  }
+  @RegisterExtension
+  final WireMockExtension cdn =
+      WireMockExtension.newInstance()
+          .options(options().bindAddress("127.0.0.1").dynamicPort())
+          .build();
 
   private String bearerChallenge(String scope) {
-    String realm = "http://127.0.0.1:" + registry.port() + "/token";
+    String realm = registry.uri() + "/token";
     return "Bearer realm=\""
         + realm
         + "\",service=\"test-registry\""
@@ -93,6 +71,19 @@ class AuthFlowTest {
                     .withBody(MANIFEST)));
   }
 
+  /**
+   * The manifest was asked for {@code withoutToken} times anonymously, {@code withToken} with tok1.
+   */
+  private void verifyManifestRequests(int withoutToken, int withToken) {
+    registry.verify(
+        withoutToken,
+        getRequestedFor(urlEqualTo(MANIFEST_PATH)).withHeader("Authorization", absent()));
+    registry.verify(
+        withToken,
+        getRequestedFor(urlEqualTo(MANIFEST_PATH))
+            .withHeader("Authorization", equalTo("Bearer tok1")));
+  }
+
   private void stubToken(String json) {
     registry.stubFor(get(urlPathEqualTo("/token")).willReturn(okJson(json)));
   }
@@ -102,7 +93,7 @@ class AuthFlowTest {
     stubBearerRegistry("tok1", "repository:team/app:pull");
     stubToken("{\"token\":\"tok1\",\"expires_in\":300}");
 
-    FetchedManifest manifest = upstream(config()).fetchManifest(REPO, TAG, List.of());
+    FetchedManifest manifest = registry.upstream().fetchManifest(REPO, TAG, List.of());
 
     assertThat(manifest.body()).isEqualTo(MANIFEST);
     registry.verify(
@@ -111,42 +102,32 @@ class AuthFlowTest {
             .withQueryParam("service", equalTo("test-registry"))
             .withQueryParam("scope", equalTo("repository:team/app:pull"))
             .withHeader("Authorization", absent()));
-    registry.verify(
-        1, getRequestedFor(urlEqualTo(MANIFEST_PATH)).withHeader("Authorization", absent()));
-    registry.verify(
-        1,
-        getRequestedFor(urlEqualTo(MANIFEST_PATH))
-            .withHeader("Authorization", equalTo("Bearer tok1")));
+    verifyManifestRequests(1, 1);
   }
 
   @Test
   void tokenFlow_reusesCachedToken() {
     stubBearerRegistry("tok1", "repository:team/app:pull");
     stubToken("{\"token\":\"tok1\",\"expires_in\":300}");
-    Upstream upstream = upstream(config());
+    Upstream upstream = registry.upstream();
 
     upstream.fetchManifest(REPO, TAG, List.of());
-    clock.advance(Duration.ofSeconds(200));
+    registry.clock().advance(Duration.ofSeconds(200));
     upstream.fetchManifest(REPO, TAG, List.of());
 
     registry.verify(1, getRequestedFor(urlPathEqualTo("/token")));
     // The second request carried the token up front: no second challenge.
-    registry.verify(
-        1, getRequestedFor(urlEqualTo(MANIFEST_PATH)).withHeader("Authorization", absent()));
-    registry.verify(
-        2,
-        getRequestedFor(urlEqualTo(MANIFEST_PATH))
-            .withHeader("Authorization", equalTo("Bearer tok1")));
+    verifyManifestRequests(1, 2);
   }
 
   @Test
   void tokenFlow_fetchesNewTokenAfterExpiry() {
     stubBearerRegistry("tok1", "repository:team/app:pull");
     stubToken("{\"token\":\"tok1\"}"); // no expires_in: 60 s
-    Upstream upstream = upstream(config());
+    Upstream upstream = registry.upstream();
 
     upstream.fetchManifest(REPO, TAG, List.of());
-    clock.advance(Duration.ofSeconds(61));
+    registry.clock().advance(Duration.ofSeconds(61));
     upstream.fetchManifest(REPO, TAG, List.of());
 
     registry.verify(2, getRequestedFor(urlPathEqualTo("/token")));
@@ -157,7 +138,7 @@ class AuthFlowTest {
     stubBearerRegistry("tok2", "repository:team/app:pull");
     stubToken("{\"access_token\":\"tok2\",\"expires_in\":300}");
 
-    assertThat(upstream(config()).fetchManifest(REPO, TAG, List.of()).body()).isEqualTo(MANIFEST);
+    assertThat(registry.upstream().fetchManifest(REPO, TAG, List.of()).body()).isEqualTo(MANIFEST);
   }
 
   @Test
@@ -165,7 +146,7 @@ class AuthFlowTest {
     stubBearerRegistry("tok1", null);
     stubToken("{\"token\":\"tok1\"}");
 
-    upstream(config()).fetchManifest(REPO, TAG, List.of());
+    registry.upstream().fetchManifest(REPO, TAG, List.of());
 
     registry.verify(
         1,
@@ -178,7 +159,7 @@ class AuthFlowTest {
     stubBearerRegistry("tok1", "repository:team/app:pull");
     stubToken("{\"token\":\"tok1\"}");
 
-    upstream(config().withCredentials(ALICE)).fetchManifest(REPO, TAG, List.of());
+    registry.upstream(ALICE).fetchManifest(REPO, TAG, List.of());
 
     registry.verify(
         1,
@@ -196,15 +177,11 @@ class AuthFlowTest {
     stubBearerRegistry("tok1", "repository:team/app:pull");
     registry.stubFor(get(urlPathEqualTo("/token")).willReturn(aResponse().withStatus(401)));
 
-    assertThatThrownBy(
-            () -> upstream(config().withCredentials(ALICE)).fetchManifest(REPO, TAG, List.of()))
-        .isInstanceOfSatisfying(
-            RegistryException.class,
-            e -> {
-              assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED);
-              assertThat(e.status()).isEqualTo(401);
-              assertThat(e.getMessage()).contains("test-up").doesNotContain("hunter2");
-            });
+    assertRegistryError(
+        () -> registry.upstream(ALICE).fetchManifest(REPO, TAG, List.of()),
+        ErrorCode.UNAUTHORIZED,
+        401,
+        e -> assertThat(e.getMessage()).contains("test-up").doesNotContain("hunter2"));
   }
 
   @Test
@@ -212,14 +189,11 @@ class AuthFlowTest {
     stubBearerRegistry("tok1", "repository:team/app:pull");
     stubToken("{\"details\":\"nope\"}");
 
-    assertThatThrownBy(() -> upstream(config()).fetchManifest(REPO, TAG, List.of()))
-        .isInstanceOfSatisfying(
-            RegistryException.class,
-            e -> {
-              assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
-              assertThat(e.status()).isEqualTo(502);
-              assertThat(e.getMessage()).contains("test-up");
-            });
+    assertRegistryError(
+        () -> registry.upstream().fetchManifest(REPO, TAG, List.of()),
+        ErrorCode.UNAVAILABLE,
+        502,
+        e -> assertThat(e.getMessage()).contains("test-up"));
   }
 
   @Test
@@ -227,7 +201,7 @@ class AuthFlowTest {
     stubBearerRegistry("accepted-token", "repository:team/app:pull");
     stubToken("{\"token\":\"refused-token-value\"}");
 
-    assertThatThrownBy(() -> upstream(config()).fetchManifest(REPO, TAG, List.of()))
+    assertThatThrownBy(() -> registry.upstream().fetchManifest(REPO, TAG, List.of()))
         .isInstanceOfSatisfying(
             RegistryException.class,
             e -> {
@@ -254,7 +228,7 @@ class AuthFlowTest {
   @Test
   void basicChallenge_withCredentials_retriesWithBasicAndKeepsSendingIt() {
     stubBasicRegistry();
-    Upstream upstream = upstream(config().withCredentials(ALICE));
+    Upstream upstream = registry.upstream(ALICE);
 
     assertThat(upstream.fetchManifest(REPO, TAG, List.of()).body()).isEqualTo(MANIFEST);
     upstream.fetchManifest(REPO, TAG, List.of());
@@ -271,7 +245,7 @@ class AuthFlowTest {
   void basicChallenge_withoutCredentials_unauthorized() {
     stubBasicRegistry();
 
-    assertThatThrownBy(() -> upstream(config()).fetchManifest(REPO, TAG, List.of()))
+    assertThatThrownBy(() -> registry.upstream().fetchManifest(REPO, TAG, List.of()))
         .isInstanceOfSatisfying(
             RegistryException.class, e -> assertThat(e.status()).isEqualTo(401));
   }
@@ -281,8 +255,7 @@ class AuthFlowTest {
     stubBasicRegistry();
     Credentials wrong = new Credentials("alice", "wrong-password-value");
 
-    assertThatThrownBy(
-            () -> upstream(config().withCredentials(wrong)).fetchManifest(REPO, TAG, List.of()))
+    assertThatThrownBy(() -> registry.upstream(wrong).fetchManifest(REPO, TAG, List.of()))
         .isInstanceOfSatisfying(
             RegistryException.class,
             e -> {
@@ -309,11 +282,11 @@ class AuthFlowTest {
             .willReturn(
                 aResponse()
                     .withStatus(307)
-                    .withHeader("Location", "http://localhost:" + cdn.port() + "/cdn/blob")));
+                    .withHeader("Location", "http://localhost:" + cdn.getPort() + "/cdn/blob")));
     stubToken("{\"token\":\"tok1\"}");
     cdn.stubFor(get("/cdn/blob").willReturn(aResponse().withStatus(200).withBody(blob)));
 
-    try (BlobStream stream = upstream(config()).fetchBlob(REPO, digest, 0)) {
+    try (BlobStream stream = registry.upstream().fetchBlob(REPO, digest, 0)) {
       assertThat(stream.body().readAllBytes()).isEqualTo(blob);
     }
 

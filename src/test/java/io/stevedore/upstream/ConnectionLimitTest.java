@@ -7,11 +7,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.head;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.stevedore.config.UpstreamConfig;
@@ -19,7 +17,6 @@ import io.stevedore.oci.Digest;
 import io.stevedore.oci.Reference;
 import io.stevedore.oci.RegistryException;
 import io.stevedore.oci.RepositoryName;
-import io.stevedore.testing.MutableClock;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -27,7 +24,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -41,8 +37,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code max-connections}: how many requests may be open to one upstream at once. */
 class ConnectionLimitTest {
@@ -53,31 +49,21 @@ class ConnectionLimitTest {
   private static final Digest BLOB_DIGEST = Digest.sha256(BLOB);
   private static final String BLOB_PATH = "/v2/team/app/blobs/" + BLOB_DIGEST;
 
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T12:00:00Z"));
-  private final WireMockServer registry =
-      new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+  @RegisterExtension final WireMockRegistry registry = new WireMockRegistry("test-up");
   private final ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
-
-  @BeforeEach
-  void start() {
-    registry.start();
-  }
 
   @AfterEach
   void stop() {
     callers.shutdownNow();
-    registry.stop();
   }
 
   private OkHttpUpstream upstream(URI url, int maxConnections) {
-    return new OkHttpUpstream(
-        UpstreamConfig.builder("test-up", url).maxConnections(maxConnections).build(),
-        OkHttpUpstream.defaultClient(),
-        clock);
+    return registry.upstream(
+        UpstreamConfig.builder("test-up", url).maxConnections(maxConnections).build());
   }
 
   private OkHttpUpstream upstream(int maxConnections) {
-    return upstream(URI.create("http://127.0.0.1:" + registry.port()), maxConnections);
+    return upstream(registry.uri(), maxConnections);
   }
 
   /**
@@ -221,7 +207,7 @@ class ConnectionLimitTest {
     assertPermitBack(upstream, () -> upstream.headBlob(REPO, BLOB_DIGEST));
 
     // The token endpoint fails inside the auth interceptor, below the cap.
-    String realm = "http://127.0.0.1:" + registry.port() + "/token";
+    String realm = registry.uri() + "/token";
     registry.stubFor(
         get(manifestPath)
             .willReturn(

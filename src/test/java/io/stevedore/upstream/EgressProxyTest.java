@@ -11,7 +11,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.stevedore.config.UpstreamConfig;
 import io.stevedore.oci.Reference;
 import io.stevedore.oci.RepositoryName;
@@ -26,9 +26,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import okhttp3.Dns;
 import okhttp3.OkHttpClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An upstream reached through an HTTP egress proxy. The upstream's host name exists only at the
@@ -43,9 +42,13 @@ class EgressProxyTest {
   private static final URI UPSTREAM = URI.create("http://registry.invalid");
 
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T12:00:00Z"));
-  private final WireMockServer proxy =
-      new WireMockServer(
-          options().bindAddress("127.0.0.1").dynamicPort().enableBrowserProxying(false));
+
+  @RegisterExtension
+  final WireMockExtension proxy =
+      WireMockExtension.newInstance()
+          .options(options().bindAddress("127.0.0.1").dynamicPort().enableBrowserProxying(false))
+          .build();
+
   private final List<String> lookedUp = new CopyOnWriteArrayList<>();
   // Resolves loopback only, and remembers every name it was asked for.
   private final OkHttpClient base =
@@ -61,19 +64,9 @@ class EgressProxyTest {
               })
           .build();
 
-  @BeforeEach
-  void start() {
-    proxy.start();
-  }
-
-  @AfterEach
-  void stop() {
-    proxy.stop();
-  }
-
   private UpstreamConfig.Builder config() {
     return UpstreamConfig.builder("proxied-up", UPSTREAM)
-        .proxy(URI.create("http://127.0.0.1:" + proxy.port()));
+        .proxy(URI.create("http://127.0.0.1:" + proxy.getPort()));
   }
 
   @Test

@@ -9,24 +9,18 @@ import static com.github.tomakehurst.wiremock.client.WireMock.head;
 import static com.github.tomakehurst.wiremock.client.WireMock.headRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import io.stevedore.config.UpstreamConfig;
 import io.stevedore.oci.Digest;
 import io.stevedore.oci.MediaType;
 import io.stevedore.oci.Reference;
 import io.stevedore.oci.RepositoryName;
-import io.stevedore.testing.MutableClock;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Successful answers of a WireMock registry turned into the {@link Upstream} records. */
 class OkHttpUpstreamTest {
@@ -39,23 +33,12 @@ class OkHttpUpstreamTest {
   private static final Digest BLOB_DIGEST = Digest.sha256(BLOB);
   private static final String BLOB_PATH = "/v2/team/app/blobs/" + BLOB_DIGEST;
 
-  private final WireMockServer registry =
-      new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+  @RegisterExtension final WireMockRegistry registry = new WireMockRegistry("test-up");
   private Upstream upstream;
 
   @BeforeEach
   void start() {
-    registry.start();
-    upstream =
-        new OkHttpUpstream(
-            UpstreamConfig.of("test-up", URI.create("http://127.0.0.1:" + registry.port())),
-            OkHttpUpstream.defaultClient(),
-            new MutableClock(Instant.parse("2026-11-27T12:00:00Z")));
-  }
-
-  @AfterEach
-  void stop() {
-    registry.stop();
+    upstream = registry.upstream();
   }
 
   @Test

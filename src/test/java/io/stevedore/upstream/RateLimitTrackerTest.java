@@ -4,26 +4,21 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.head;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import io.stevedore.config.UpstreamConfig;
 import io.stevedore.oci.ErrorCode;
 import io.stevedore.oci.Reference;
 import io.stevedore.oci.RegistryException;
 import io.stevedore.oci.RepositoryName;
-import io.stevedore.testing.MutableClock;
-import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Docker Hub style rate-limit headers, remembered and logged. */
 class RateLimitTrackerTest {
@@ -31,27 +26,19 @@ class RateLimitTrackerTest {
   private static final Reference TAG = Reference.parse("3");
   private static final String MANIFEST_PATH = "/v2/library/alpine/manifests/3";
 
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T12:00:00Z"));
-  private final WireMockServer registry =
-      new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+  @RegisterExtension final WireMockRegistry registry = new WireMockRegistry("hub");
   private Upstream upstream;
   private LogCapture log;
 
   @BeforeEach
   void start() {
-    registry.start();
-    upstream =
-        new OkHttpUpstream(
-            UpstreamConfig.of("hub", URI.create("http://127.0.0.1:" + registry.port())),
-            OkHttpUpstream.defaultClient(),
-            clock);
+    upstream = registry.upstream();
     log = new LogCapture(RateLimitTracker.class);
   }
 
   @AfterEach
   void stop() {
     log.close();
-    registry.stop();
   }
 
   /** The next HEAD of the manifest answers with this budget. */
@@ -98,12 +85,12 @@ class RateLimitTrackerTest {
   void rateLimit_latestAnswerWithItsTime() {
     budget("100;w=21600", "76;w=21600");
     headManifest();
-    clock.advance(Duration.ofMinutes(1));
+    registry.clock().advance(Duration.ofMinutes(1));
     budget("100;w=21600", "75;w=21600");
     headManifest();
 
     assertThat(upstream.rateLimit())
-        .contains(new RateLimit(100, 75, Optional.empty(), clock.instant()));
+        .contains(new RateLimit(100, 75, Optional.empty(), registry.clock().instant()));
   }
 
   @Test
@@ -113,7 +100,7 @@ class RateLimitTrackerTest {
     RateLimit known = upstream.rateLimit().orElseThrow();
     registry.stubFor(get(urlEqualTo(MANIFEST_PATH)).willReturn(aResponse().withBody("{}")));
 
-    clock.advance(Duration.ofMinutes(1));
+    registry.clock().advance(Duration.ofMinutes(1));
     upstream.fetchManifest(REPO, TAG, List.of());
 
     assertThat(upstream.rateLimit()).contains(known);
@@ -162,7 +149,8 @@ class RateLimitTrackerTest {
               assertThat(e.retryAfter()).contains(Duration.ofHours(1));
             });
     assertThat(upstream.rateLimit())
-        .contains(new RateLimit(100, 0, Optional.of(Duration.ofHours(1)), clock.instant()));
+        .contains(
+            new RateLimit(100, 0, Optional.of(Duration.ofHours(1)), registry.clock().instant()));
     assertThat(log.messages(Level.WARNING))
         .singleElement()
         .asString()
@@ -179,7 +167,7 @@ class RateLimitTrackerTest {
         .isInstanceOf(RegistryException.class);
 
     assertThat(upstream.rateLimit())
-        .contains(new RateLimit(-1, -1, Optional.empty(), clock.instant()));
+        .contains(new RateLimit(-1, -1, Optional.empty(), registry.clock().instant()));
     assertThat(log.messages(Level.WARNING)).singleElement().asString().contains("hub");
   }
 }

@@ -8,24 +8,19 @@ import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static io.stevedore.upstream.RegistryErrorAssertions.assertRegistryError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import io.stevedore.config.UpstreamConfig;
 import io.stevedore.oci.Digest;
 import io.stevedore.oci.ErrorCode;
 import io.stevedore.oci.MediaType;
 import io.stevedore.oci.RegistryException;
 import io.stevedore.oci.RepositoryName;
-import io.stevedore.testing.MutableClock;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The referrers API ({@code /v2/<name>/referrers/<digest>}) against a WireMock registry. */
 class ReferrersTest {
@@ -37,23 +32,12 @@ class ReferrersTest {
       ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaType.OCI_INDEX + "\",\"manifests\":[]}")
           .getBytes(StandardCharsets.UTF_8);
 
-  private final WireMockServer registry =
-      new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+  @RegisterExtension final WireMockRegistry registry = new WireMockRegistry("test-up");
   private Upstream upstream;
 
   @BeforeEach
   void start() {
-    registry.start();
-    upstream =
-        new OkHttpUpstream(
-            UpstreamConfig.of("test-up", URI.create("http://127.0.0.1:" + registry.port())),
-            OkHttpUpstream.defaultClient(),
-            new MutableClock(Instant.parse("2026-11-27T12:00:00Z")));
-  }
-
-  @AfterEach
-  void stop() {
-    registry.stop();
+    upstream = registry.upstream();
   }
 
   @Test
@@ -125,14 +109,11 @@ class ReferrersTest {
             RegistryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DENIED));
 
     registry.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(500)));
-    assertThatThrownBy(() -> upstream.fetchReferrers(REPO, SUBJECT, null))
-        .isInstanceOfSatisfying(
-            RegistryException.class,
-            e -> {
-              assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
-              assertThat(e.status()).isEqualTo(502);
-              assertThat(e.getMessage()).contains("test-up");
-            });
+    assertRegistryError(
+        () -> upstream.fetchReferrers(REPO, SUBJECT, null),
+        ErrorCode.UNAVAILABLE,
+        502,
+        e -> assertThat(e.getMessage()).contains("test-up"));
   }
 
   @Test
@@ -142,14 +123,11 @@ class ReferrersTest {
         get(urlPathEqualTo(PATH))
             .willReturn(aResponse().withBody(new byte[Upstream.MAX_MANIFEST_BYTES + 1])));
 
-    assertThatThrownBy(() -> upstream.fetchReferrers(REPO, SUBJECT, null))
-        .isInstanceOfSatisfying(
-            RegistryException.class,
-            e -> {
-              assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
-              assertThat(e.status()).isEqualTo(502);
-              assertThat(e.getMessage()).contains("test-up").contains("referrers");
-            });
+    assertRegistryError(
+        () -> upstream.fetchReferrers(REPO, SUBJECT, null),
+        ErrorCode.UNAVAILABLE,
+        502,
+        e -> assertThat(e.getMessage()).contains("test-up").contains("referrers"));
   }
 
   @Test
@@ -164,7 +142,7 @@ class ReferrersTest {
 
   @Test
   void fetchReferrers_throughTheTokenFlow() {
-    String realm = "http://127.0.0.1:" + registry.port() + "/token";
+    String realm = registry.uri() + "/token";
     registry.stubFor(
         get(urlPathEqualTo(PATH))
             .willReturn(

@@ -3,6 +3,7 @@ package io.stevedore.upstream;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static io.stevedore.upstream.RegistryErrorAssertions.assertRegistryError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -139,14 +140,11 @@ class TlsConfigTest {
   @Test
   void withoutCaFile_selfSignedRefused_badGatewayNamingTheUpstream() {
     // 502, not 503: the upstream answered, with a certificate we cannot accept.
-    assertThatThrownBy(() -> upstream(config(loopback).build()).fetchManifest(REPO, TAG, List.of()))
-        .isInstanceOfSatisfying(
-            RegistryException.class,
-            e -> {
-              assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
-              assertThat(e.status()).isEqualTo(502);
-              assertThat(e.getMessage()).contains("upstream tls-up").contains("TLS");
-            });
+    assertRegistryError(
+        () -> upstream(config(loopback).build()).fetchManifest(REPO, TAG, List.of()),
+        ErrorCode.UNAVAILABLE,
+        502,
+        e -> assertThat(e.getMessage()).contains("upstream tls-up").contains("TLS"));
   }
 
   @Test

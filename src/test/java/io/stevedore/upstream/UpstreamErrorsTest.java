@@ -3,11 +3,10 @@ package io.stevedore.upstream;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static io.stevedore.upstream.RegistryErrorAssertions.assertRegistryError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import io.stevedore.config.Credentials;
 import io.stevedore.config.UpstreamConfig;
@@ -16,7 +15,6 @@ import io.stevedore.oci.ErrorCode;
 import io.stevedore.oci.Reference;
 import io.stevedore.oci.RegistryException;
 import io.stevedore.oci.RepositoryName;
-import io.stevedore.testing.MutableClock;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -27,7 +25,6 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -37,9 +34,8 @@ import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import okhttp3.OkHttpClient;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Upstream failures as the mirror's client will see them. */
 class UpstreamErrorsTest {
@@ -49,31 +45,7 @@ class UpstreamErrorsTest {
   private static final String MANIFEST_PATH = "/v2/team/app/manifests/1.0";
   private static final String PASSWORD = "hunter2-secret";
 
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T12:00:00Z"));
-  private final WireMockServer registry =
-      new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-
-  @BeforeEach
-  void start() {
-    registry.start();
-  }
-
-  @AfterEach
-  void stop() {
-    registry.stop();
-  }
-
-  private UpstreamConfig config() {
-    return UpstreamConfig.of("test-up", URI.create("http://127.0.0.1:" + registry.port()));
-  }
-
-  private Upstream upstream(UpstreamConfig config) {
-    return new OkHttpUpstream(config, OkHttpUpstream.defaultClient(), clock);
-  }
-
-  private Upstream upstream() {
-    return upstream(config());
-  }
+  @RegisterExtension final WireMockRegistry registry = new WireMockRegistry("test-up");
 
   private void stubAll(int status, String body) {
     registry.stubFor(
@@ -82,15 +54,14 @@ class UpstreamErrorsTest {
 
   private static void assertError(
       ThrowingCallable call, ErrorCode code, int status, Consumer<RegistryException> more) {
-    assertThatThrownBy(call)
-        .isInstanceOfSatisfying(
-            RegistryException.class,
-            e -> {
-              assertThat(e.code()).isEqualTo(code);
-              assertThat(e.status()).isEqualTo(status);
-              assertThat(e.getMessage()).contains("upstream test-up");
-              more.accept(e);
-            });
+    assertRegistryError(
+        call,
+        code,
+        status,
+        e -> {
+          assertThat(e.getMessage()).contains("upstream test-up");
+          more.accept(e);
+        });
   }
 
   private static void assertError(ThrowingCallable call, ErrorCode code, int status) {
@@ -101,7 +72,8 @@ class UpstreamErrorsTest {
   void notFound_keepsUpstreamCode() {
     stubAll(404, "{\"errors\":[{\"code\":\"NAME_UNKNOWN\",\"message\":\"no such repo\"}]}");
 
-    assertError(() -> upstream().fetchManifest(REPO, TAG, List.of()), ErrorCode.NAME_UNKNOWN, 404);
+    assertError(
+        () -> registry.upstream().fetchManifest(REPO, TAG, List.of()), ErrorCode.NAME_UNKNOWN, 404);
   }
 
   @Test
@@ -109,16 +81,18 @@ class UpstreamErrorsTest {
     stubAll(404, "<html>not found</html>");
 
     assertError(
-        () -> upstream().fetchManifest(REPO, TAG, List.of()), ErrorCode.MANIFEST_UNKNOWN, 404);
-    assertError(() -> upstream().fetchBlob(REPO, DIGEST, 0), ErrorCode.BLOB_UNKNOWN, 404);
-    assertError(() -> upstream().listTags(REPO, null, null), ErrorCode.NAME_UNKNOWN, 404);
+        () -> registry.upstream().fetchManifest(REPO, TAG, List.of()),
+        ErrorCode.MANIFEST_UNKNOWN,
+        404);
+    assertError(() -> registry.upstream().fetchBlob(REPO, DIGEST, 0), ErrorCode.BLOB_UNKNOWN, 404);
+    assertError(() -> registry.upstream().listTags(REPO, null, null), ErrorCode.NAME_UNKNOWN, 404);
   }
 
   @Test
   void notFound_codeOfAnotherStatusIsNotKept() {
     stubAll(404, "{\"errors\":[{\"code\":\"DENIED\"}]}");
 
-    assertError(() -> upstream().fetchBlob(REPO, DIGEST, 0), ErrorCode.BLOB_UNKNOWN, 404);
+    assertError(() -> registry.upstream().fetchBlob(REPO, DIGEST, 0), ErrorCode.BLOB_UNKNOWN, 404);
   }
 
   @Test
@@ -126,21 +100,22 @@ class UpstreamErrorsTest {
     // A code past the first 64 KiB is never seen: the body is not read whole.
     stubAll(404, " ".repeat(70 * 1024) + "{\"errors\":[{\"code\":\"NAME_UNKNOWN\"}]}");
 
-    assertError(() -> upstream().fetchBlob(REPO, DIGEST, 0), ErrorCode.BLOB_UNKNOWN, 404);
+    assertError(() -> registry.upstream().fetchBlob(REPO, DIGEST, 0), ErrorCode.BLOB_UNKNOWN, 404);
   }
 
   @Test
   void unauthorizedWithoutChallenge() {
     stubAll(401, "");
 
-    assertError(() -> upstream().fetchManifest(REPO, TAG, List.of()), ErrorCode.UNAUTHORIZED, 401);
+    assertError(
+        () -> registry.upstream().fetchManifest(REPO, TAG, List.of()), ErrorCode.UNAUTHORIZED, 401);
   }
 
   @Test
   void forbidden_denied() {
     stubAll(403, "");
 
-    assertError(() -> upstream().fetchBlob(REPO, DIGEST, 0), ErrorCode.DENIED, 403);
+    assertError(() -> registry.upstream().fetchBlob(REPO, DIGEST, 0), ErrorCode.DENIED, 403);
   }
 
   @Test
@@ -149,7 +124,7 @@ class UpstreamErrorsTest {
         get(MANIFEST_PATH).willReturn(aResponse().withStatus(429).withHeader("Retry-After", "42")));
 
     assertError(
-        () -> upstream().fetchManifest(REPO, TAG, List.of()),
+        () -> registry.upstream().fetchManifest(REPO, TAG, List.of()),
         ErrorCode.TOOMANYREQUESTS,
         429,
         e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(42)));
@@ -161,11 +136,12 @@ class UpstreamErrorsTest {
       stubAll(status, "oops");
 
       assertError(
-          () -> upstream().fetchManifest(REPO, TAG, List.of()),
+          () -> registry.upstream().fetchManifest(REPO, TAG, List.of()),
           ErrorCode.UNAVAILABLE,
           502,
           e -> assertThat(e.getMessage()).contains("answered " + status));
-      assertError(() -> upstream().headManifest(REPO, TAG, List.of()), ErrorCode.UNAVAILABLE, 502);
+      assertError(
+          () -> registry.upstream().headManifest(REPO, TAG, List.of()), ErrorCode.UNAVAILABLE, 502);
     }
   }
 
@@ -173,7 +149,7 @@ class UpstreamErrorsTest {
   void serverError_onBlobHead_badGateway() {
     stubAll(500, "");
 
-    assertError(() -> upstream().headBlob(REPO, DIGEST), ErrorCode.UNAVAILABLE, 502);
+    assertError(() -> registry.upstream().headBlob(REPO, DIGEST), ErrorCode.UNAVAILABLE, 502);
   }
 
   @Test
@@ -185,7 +161,7 @@ class UpstreamErrorsTest {
     UpstreamConfig config = UpstreamConfig.of("test-up", URI.create("http://127.0.0.1:" + port));
 
     assertError(
-        () -> upstream(config).fetchManifest(REPO, TAG, List.of()),
+        () -> registry.upstream(config).fetchManifest(REPO, TAG, List.of()),
         ErrorCode.UNAVAILABLE,
         503,
         e -> assertThat(e.getMessage()).contains("unreachable"));
@@ -205,7 +181,9 @@ class UpstreamErrorsTest {
     UpstreamConfig config = UpstreamConfig.of("test-up", URI.create("http://registry.invalid"));
 
     assertError(
-        () -> new OkHttpUpstream(config, client, clock).fetchManifest(REPO, TAG, List.of()),
+        () ->
+            new OkHttpUpstream(config, client, registry.clock())
+                .fetchManifest(REPO, TAG, List.of()),
         ErrorCode.UNAVAILABLE,
         503,
         e -> assertThat(e.getMessage()).contains("unreachable"));
@@ -214,10 +192,11 @@ class UpstreamErrorsTest {
   @Test
   void slowAnswer_timedOut() {
     registry.stubFor(get(MANIFEST_PATH).willReturn(aResponse().withFixedDelay(1500)));
-    UpstreamConfig config = config().withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(300));
+    UpstreamConfig config =
+        registry.config().withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(300));
 
     assertError(
-        () -> upstream(config).fetchManifest(REPO, TAG, List.of()),
+        () -> registry.upstream(config).fetchManifest(REPO, TAG, List.of()),
         ErrorCode.UNAVAILABLE,
         504,
         e -> assertThat(e.getMessage()).contains("timed out"));
@@ -234,7 +213,8 @@ class UpstreamErrorsTest {
             .willReturn(aResponse().withBody(new byte[1024])));
     registry.stubFor(get(MANIFEST_PATH).willReturn(aResponse().withFixedDelay(1500)));
     Upstream upstream =
-        upstream(config().withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(300)));
+        registry.upstream(
+            registry.config().withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(300)));
     try (BlobStream blob = upstream.fetchBlob(REPO, DIGEST, 0)) {
       assertThat(blob.body().readAllBytes()).hasSize(1024);
     }
@@ -278,7 +258,7 @@ class UpstreamErrorsTest {
       Future<Long> read =
           threads.submit(
               () -> {
-                try (BlobStream blob = upstream(config).fetchBlob(REPO, DIGEST, 0)) {
+                try (BlobStream blob = registry.upstream(config).fetchBlob(REPO, DIGEST, 0)) {
                   return blob.body().transferTo(OutputStream.nullOutputStream());
                 }
               });
@@ -295,11 +275,13 @@ class UpstreamErrorsTest {
 
   @Test
   void offline_neverContactsUpstream() {
-    UpstreamConfig online = config();
+    UpstreamConfig online = registry.config();
     UpstreamConfig offline = online.toBuilder().offline(true).build();
 
     assertError(
-        () -> upstream(offline).fetchManifest(REPO, TAG, List.of()), ErrorCode.UNAVAILABLE, 503);
+        () -> registry.upstream(offline).fetchManifest(REPO, TAG, List.of()),
+        ErrorCode.UNAVAILABLE,
+        503);
     assertThat(registry.getAllServeEvents()).isEmpty();
   }
 
@@ -313,7 +295,9 @@ class UpstreamErrorsTest {
                     .withBody(new byte[Upstream.MAX_MANIFEST_BYTES + 1])));
 
     assertError(
-        () -> upstream().fetchManifest(REPO, TAG, List.of()), ErrorCode.MANIFEST_INVALID, 502);
+        () -> registry.upstream().fetchManifest(REPO, TAG, List.of()),
+        ErrorCode.MANIFEST_INVALID,
+        502);
   }
 
   @Test
@@ -324,7 +308,9 @@ class UpstreamErrorsTest {
             .willReturn(aResponse().withBody(new byte[Upstream.MAX_MANIFEST_BYTES + 1])));
 
     assertError(
-        () -> upstream().fetchManifest(REPO, TAG, List.of()), ErrorCode.MANIFEST_INVALID, 502);
+        () -> registry.upstream().fetchManifest(REPO, TAG, List.of()),
+        ErrorCode.MANIFEST_INVALID,
+        502);
   }
 
   @Test
@@ -332,7 +318,7 @@ class UpstreamErrorsTest {
     registry.stubFor(
         get(MANIFEST_PATH).willReturn(aResponse().withBody(new byte[Upstream.MAX_MANIFEST_BYTES])));
 
-    assertThat(upstream().fetchManifest(REPO, TAG, List.of()).body())
+    assertThat(registry.upstream().fetchManifest(REPO, TAG, List.of()).body())
         .hasSize(Upstream.MAX_MANIFEST_BYTES);
   }
 
@@ -346,12 +332,13 @@ class UpstreamErrorsTest {
                     .withHeader("Content-Range", "bytes 0-3/4")
                     .withBody("blob")));
 
-    assertError(() -> upstream().fetchBlob(REPO, DIGEST, 2), ErrorCode.UNAVAILABLE, 502);
+    assertError(() -> registry.upstream().fetchBlob(REPO, DIGEST, 2), ErrorCode.UNAVAILABLE, 502);
   }
 
   @Test
   void credentials_neverInMessages() throws IOException {
-    UpstreamConfig withPassword = config().withCredentials(new Credentials("alice", PASSWORD));
+    UpstreamConfig withPassword =
+        registry.config().withCredentials(new Credentials("alice", PASSWORD));
     int closedPort;
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closedPort = socket.getLocalPort();
@@ -369,10 +356,11 @@ class UpstreamErrorsTest {
                   aResponse()
                       .withStatus(status)
                       .withHeader("WWW-Authenticate", "Basic realm=\"r\"")));
-      assertNoSecret(() -> upstream(withPassword).fetchManifest(REPO, TAG, List.of()), basic);
-      assertNoSecret(() -> upstream(withPassword).fetchBlob(REPO, DIGEST, 0), basic);
+      assertNoSecret(
+          () -> registry.upstream(withPassword).fetchManifest(REPO, TAG, List.of()), basic);
+      assertNoSecret(() -> registry.upstream(withPassword).fetchBlob(REPO, DIGEST, 0), basic);
     }
-    assertNoSecret(() -> upstream(unreachable).listTags(REPO, null, null), basic);
+    assertNoSecret(() -> registry.upstream(unreachable).listTags(REPO, null, null), basic);
     assertThat(withPassword.toString()).doesNotContain(PASSWORD);
   }
 

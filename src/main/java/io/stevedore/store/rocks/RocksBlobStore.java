@@ -81,12 +81,17 @@ final class RocksBlobStore implements BlobStore {
 
   @Override
   public Optional<BlobInfo> find(Digest digest) {
+    byte[] record = recordOf(digest);
+    if (record == null || record[0] != COMPLETE) {
+      return Optional.empty();
+    }
+    return Optional.of(new BlobInfo(digest, ByteBuffer.wrap(record, 1, 8).getLong()));
+  }
+
+  /** The blob's record, complete or not; null when it has none. */
+  private byte[] recordOf(Digest digest) {
     try (StoreGuard.Lease lease = guard.enter()) {
-      byte[] record = db.get(meta, key(digest));
-      if (record == null || record[0] != COMPLETE) {
-        return Optional.empty();
-      }
-      return Optional.of(new BlobInfo(digest, ByteBuffer.wrap(record, 1, 8).getLong()));
+      return db.get(meta, key(digest));
     } catch (RocksDBException e) {
       throw RocksStore.failure("cannot read blob record " + digest, e);
     }
@@ -253,11 +258,7 @@ final class RocksBlobStore implements BlobStore {
 
   /** Whether any record (complete or not) is kept for {@code digest}; for tests. */
   boolean hasRecord(Digest digest) {
-    try (StoreGuard.Lease lease = guard.enter()) {
-      return db.get(meta, key(digest)) != null;
-    } catch (RocksDBException e) {
-      throw RocksStore.failure("cannot read blob record " + digest, e);
-    }
+    return recordOf(digest) != null;
   }
 
   /** Whether {@code digest} has a file; for tests. */

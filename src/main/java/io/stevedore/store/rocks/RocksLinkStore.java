@@ -4,47 +4,32 @@ import io.stevedore.oci.Digest;
 import io.stevedore.store.LinkStore;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
-import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.RocksDB;
-import org.rocksdb.RocksDBException;
-import org.rocksdb.WriteBatch;
-import org.rocksdb.WriteOptions;
 
 /** Links as empty values under upstream NUL repository NUL digest. */
 final class RocksLinkStore implements LinkStore {
   private static final byte[] PRESENT = new byte[0];
 
-  private final RocksDB db;
-  private final StoreGuard guard;
-  private final ColumnFamilyHandle family;
+  private final ColumnFamily family;
 
-  RocksLinkStore(RocksDB db, StoreGuard guard, ColumnFamilyHandle family) {
-    this.db = db;
-    this.guard = guard;
+  RocksLinkStore(ColumnFamily family) {
     this.family = family;
   }
 
   @Override
   public boolean contains(String upstream, String repository, Digest digest) {
-    try (StoreGuard.Lease lease = guard.enter()) {
-      return db.get(family, key(upstream, repository, digest)) != null;
-    } catch (RocksDBException e) {
-      throw RocksStore.failure("cannot read link " + repository + " -> " + digest, e);
-    }
+    return family
+        .find(
+            key(upstream, repository, digest),
+            () -> "cannot read link " + repository + " -> " + digest)
+        .isPresent();
   }
 
   @Override
   public void add(String upstream, String repository, Collection<Digest> digests) {
-    try (StoreGuard.Lease lease = guard.enter();
-        WriteBatch batch = new WriteBatch();
-        WriteOptions options = new WriteOptions()) {
-      for (Digest digest : digests) {
-        batch.put(family, key(upstream, repository, digest), PRESENT);
-      }
-      db.write(options, batch);
-    } catch (RocksDBException e) {
-      throw RocksStore.failure("cannot link " + digests.size() + " digests to " + repository, e);
-    }
+    family.putAll(
+        digests.stream().map(digest -> key(upstream, repository, digest)).toList(),
+        PRESENT,
+        () -> "cannot link " + digests.size() + " digests to " + repository);
   }
 
   private static byte[] key(String upstream, String repository, Digest digest) {

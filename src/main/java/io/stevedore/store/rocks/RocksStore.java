@@ -132,10 +132,10 @@ public final class RocksStore implements Store {
             new BlobFiles(directory.resolve(BLOB_FILES)),
             handles.get(5),
             chunkSize);
-    manifests = new RocksManifestStore(db, guard, handles.get(2));
-    tags = new RocksTagStore(db, guard, handles.get(3));
-    links = new RocksLinkStore(db, guard, handles.get(4));
-    pins = new RocksPinStore(db, guard, handles.get(6));
+    manifests = new RocksManifestStore(new ColumnFamily(db, guard, handles.get(2)));
+    tags = new RocksTagStore(new ColumnFamily(db, guard, handles.get(3)));
+    links = new RocksLinkStore(new ColumnFamily(db, guard, handles.get(4)));
+    pins = new RocksPinStore(new ColumnFamily(db, guard, handles.get(6)));
     listener.recovered = blobs::discardLeftovers;
     blobs.discardUnfinished();
   }

@@ -70,17 +70,7 @@ public final class StoreAccess {
   /** The bytes of every file under {@code dir}. */
   public static long size(Path dir) {
     try (Stream<Path> files = Files.walk(dir)) {
-      return files
-          .filter(Files::isRegularFile)
-          .mapToLong(
-              f -> {
-                try {
-                  return Files.size(f);
-                } catch (IOException e) {
-                  return 0; // deleted meanwhile
-                }
-              })
-          .sum();
+      return files.filter(Files::isRegularFile).mapToLong(StoreAccess::sizeOf).sum();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -11,14 +11,14 @@ import java.util.regex.Pattern;
 /**
  * The part of an upstream's error body we look at: the first OCI error code in its first 64 KiB.
  */
-final class ErrorBody {
+final class UpstreamErrorBody {
 
   /** Like distribution's proxy: an upstream cannot make us buffer a huge error page. */
   static final int MAX_BYTES = 64 * 1024;
 
   private static final Pattern CODE = Pattern.compile("\"code\"\\s*:\\s*\"([A-Za-z_]+)\"");
 
-  private ErrorBody() {}
+  private UpstreamErrorBody() {}
 
   /** At most {@link #MAX_BYTES} of {@code body} as text; empty when it cannot be read. */
   static String read(InputStream body) {

@@ -8,28 +8,28 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
-class ErrorBodyTest {
+class UpstreamErrorBodyTest {
 
   @Test
   void code_firstOciErrorCode() {
     assertThat(
-            ErrorBody.code(
+            UpstreamErrorBody.code(
                 "{\"errors\":[{\"code\": \"NAME_UNKNOWN\",\"message\":\"x\"},{\"code\":\"DENIED\"}]}"))
         .contains(ErrorCode.NAME_UNKNOWN);
   }
 
   @Test
   void code_unknownOrMissingCodeIsEmpty() {
-    assertThat(ErrorBody.code("{\"errors\":[{\"code\":\"SOMETHING_NEW\"}]}")).isEmpty();
-    assertThat(ErrorBody.code("<html>404 Not Found</html>")).isEmpty();
+    assertThat(UpstreamErrorBody.code("{\"errors\":[{\"code\":\"SOMETHING_NEW\"}]}")).isEmpty();
+    assertThat(UpstreamErrorBody.code("<html>404 Not Found</html>")).isEmpty();
   }
 
   @Test
   void read_stopsAt64KiB() {
-    CountingStream body = new CountingStream(new byte[10 * ErrorBody.MAX_BYTES]);
+    CountingStream body = new CountingStream(new byte[10 * UpstreamErrorBody.MAX_BYTES]);
 
-    assertThat(ErrorBody.read(body)).hasSize(ErrorBody.MAX_BYTES);
-    assertThat(body.count).isEqualTo(ErrorBody.MAX_BYTES);
+    assertThat(UpstreamErrorBody.read(body)).hasSize(UpstreamErrorBody.MAX_BYTES);
+    assertThat(body.count).isEqualTo(UpstreamErrorBody.MAX_BYTES);
     assertThat(body.closed).isTrue();
   }
 
