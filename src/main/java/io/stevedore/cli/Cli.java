@@ -1,5 +1,6 @@
 package io.stevedore.cli;
 
+import io.stevedore.config.yaml.ConfigLoader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -23,12 +24,25 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class
     })
 public final class Cli implements Runnable {
+  /** The exit code when the config file is missing or wrong. */
+  static final int CONFIG_REFUSED = 2;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   /** Runs the command {@code args} name; returns its exit code. */
   public static int run(String[] args) {
     configureLogging();
-    return new CommandLine(new Cli()).execute(args);
+    return new CommandLine(new Cli())
+        .setExecutionExceptionHandler(
+            (e, command, parsed) -> {
+              if (e instanceof ConfigLoader.ConfigException) {
+                // A mistake in the user's file, not in Stevedore: the message, no stack trace.
+                command.getErr().println("stevedore: " + e.getMessage());
+                return CONFIG_REFUSED;
+              }
+              throw e;
+            })
+        .execute(args);
   }
 
   @Override

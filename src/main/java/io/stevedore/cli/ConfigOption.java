@@ -3,7 +3,6 @@ package io.stevedore.cli;
 import io.stevedore.config.StevedoreConfig;
 import io.stevedore.config.yaml.ConfigLoader;
 import java.nio.file.Path;
-import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** The {@code --config} option every command takes, and reading that file. */
@@ -14,13 +13,13 @@ final class ConfigOption {
       description = "The config file (default: ${DEFAULT-VALUE}).")
   Path config;
 
-  /** The config, or empty after telling the user on stderr what is wrong with it. */
-  Optional<StevedoreConfig> load() {
-    try {
-      return Optional.of(ConfigLoader.load(config, System.getenv()));
-    } catch (ConfigLoader.ConfigException e) {
-      System.err.println("stevedore: " + e.getMessage());
-      return Optional.empty();
-    }
+  /**
+   * The config.
+   *
+   * @throws ConfigLoader.ConfigException saying what is wrong with it; {@link Cli} prints that and
+   *     exits with 2
+   */
+  StevedoreConfig load() {
+    return ConfigLoader.load(config, System.getenv());
   }
 }

@@ -9,7 +9,6 @@ import java.io.PrintStream;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Mixin;
@@ -45,11 +44,7 @@ abstract class OperatorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Optional<StevedoreConfig> loaded = config.load();
-    if (loaded.isEmpty()) {
-      return 2;
-    }
-    StevedoreConfig settings = loaded.get();
+    StevedoreConfig settings = config.load();
     Mirror mirror;
     try {
       mirror = Mirror.open(settings, Clock.systemUTC());

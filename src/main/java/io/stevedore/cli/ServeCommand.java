@@ -4,7 +4,6 @@ import io.stevedore.app.Stevedore;
 import io.stevedore.config.StevedoreConfig;
 import io.stevedore.store.StoreLockedException;
 import java.time.Clock;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
@@ -20,11 +19,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    Optional<StevedoreConfig> loaded = config.load();
-    if (loaded.isEmpty()) {
-      return 2;
-    }
-    StevedoreConfig settings = loaded.get();
+    StevedoreConfig settings = config.load();
     Stevedore stevedore;
     try {
       stevedore = Stevedore.start(settings, Clock.systemUTC());
