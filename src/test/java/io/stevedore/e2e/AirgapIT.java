@@ -5,19 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stevedore.e2e.Skopeo.CopyOption;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Fill here, carry there, serve there: mirror A prefetches from a real registry and exports an
@@ -29,8 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AirgapIT {
   private static final String SMALL_HEAP = "-Xmx32m";
 
-  @TempDir static Path tmp;
-  private static RegistryProcess registry;
+  @RegisterExtension static final Lab lab = new Lab();
   private static StevedoreProcess a;
   private static StevedoreProcess b;
   private static Skopeo skopeo;
@@ -39,59 +34,44 @@ class AirgapIT {
   private static Path bundle;
 
   @BeforeAll
-  static void fillA() throws IOException {
-    registry = RegistryProcess.start(Files.createDirectories(tmp.resolve("registry")));
-    skopeo = new Skopeo(tmp.resolve("skopeo"));
+  static void fillA() {
+    skopeo = lab.skopeo();
     multi = OciImages.shared().multiArch();
     big = OciImages.shared().big();
-    skopeo.push(multi, "docker://" + registry.hostPort() + "/e2e/multi:2.0", CopyOption.ALL);
-    skopeo.push(big, "docker://" + registry.hostPort() + "/e2e/big:3.0");
-    a =
-        StevedoreProcess.builder(tmp.resolve("a"))
-            .upstream(MirrorUpstream.of("lab", registry.url()).asDefault())
-            .start();
+    lab.push(multi, "e2e/multi:2.0", CopyOption.ALL);
+    lab.push(big, "e2e/big:3.0");
+    a = lab.mirror("a", config -> config.upstream(lab.upstream()));
     b =
-        StevedoreProcess.builder(tmp.resolve("b"))
-            .upstream(
-                MirrorUpstream.of("lab", URI.create("http://127.0.0.1:" + FreePorts.freePort()))
-                    .aliases("airgap.example")
-                    .asDefault())
-            .start();
+        lab.mirror(
+            "b",
+            config ->
+                config.upstream(
+                    MirrorUpstream.of("lab", FreePorts.closedUrl())
+                        .aliases("airgap.example")
+                        .asDefault()));
     b.stop();
-    bundle = tmp.resolve("bundle.tar");
-  }
-
-  @AfterAll
-  static void stopAll() {
-    for (AutoCloseable closeable : new AutoCloseable[] {a, b, registry}) {
-      try {
-        if (closeable != null) {
-          closeable.close();
-        }
-      } catch (Exception ignored) {
-        // best effort: the next test class starts its own processes
-      }
-    }
+    bundle = lab.path("bundle.tar");
   }
 
   @Test
   @Order(10)
   void prefetchThroughTheRunningServer_thenExportWithASmallHeap() throws IOException {
-    ExecResult prefetch = cli(a, List.of(), "prefetch", "e2e/multi:2.0", "e2e/big:3.0");
+    ExecResult prefetch =
+        a.command(List.of(), "prefetch", "e2e/multi:2.0", "e2e/big:3.0").requireSuccess();
     assertThat(prefetch.stdout())
         .contains("asking the server")
         .contains("prefetched 2 of 2 images");
     a.stop();
 
     ExecResult export =
-        cli(
-            a,
-            List.of(SMALL_HEAP),
-            "export",
-            "--out",
-            bundle.toString(),
-            "e2e/multi:2.0",
-            "e2e/big:3.0");
+        a.command(
+                List.of(SMALL_HEAP),
+                "export",
+                "--out",
+                bundle.toString(),
+                "e2e/multi:2.0",
+                "e2e/big:3.0")
+            .requireSuccess();
 
     assertThat(export.stdout()).contains("exported e2e/multi:2.0").contains("exported e2e/big:3.0");
     assertThat(Files.size(bundle)).isGreaterThan(3L * 32 * 1024 * 1024);
@@ -102,8 +82,7 @@ class AirgapIT {
   void skopeoReadsTheArchive() {
     String archive = "oci-archive:" + bundle + ":e2e/multi:2.0";
     ExecResult copied =
-        skopeo.tryRun(
-            List.of("copy", "--all", archive, "oci:" + tmp.resolve("from-archive") + ":x"));
+        skopeo.tryRun(List.of("copy", "--all", archive, "oci:" + lab.path("from-archive") + ":x"));
     ExecResult raw = skopeo.tryRun(List.of("inspect", "--raw", archive));
 
     assertThat(copied.exitCode()).as(copied.describe("copy from the archive")).isZero();
@@ -113,7 +92,7 @@ class AirgapIT {
   @Test
   @Order(30)
   void aDamagedArchive_isRejectedNamingTheBlob_andBServesNothingOfIt() throws IOException {
-    Path damaged = tmp.resolve("damaged.tar");
+    Path damaged = lab.path("damaged.tar");
     Files.copy(bundle, damaged);
     String layer = big.manifests().get(0).layers().get(0).blob().digest();
     long offset =
@@ -125,7 +104,7 @@ class AirgapIT {
       file.write(value ^ 1);
     }
 
-    ExecResult result = cliAllowingFailure(b, List.of(SMALL_HEAP), "import", damaged.toString());
+    ExecResult result = b.command(List.of(SMALL_HEAP), "import", damaged.toString());
 
     assertThat(result.exitCode()).isNotZero();
     assertThat(result.stdout() + result.stderr()).contains(layer);
@@ -137,7 +116,7 @@ class AirgapIT {
                   "copy",
                   "--src-tls-verify=false",
                   "docker://" + b.hostPort() + "/e2e/big:3.0",
-                  "oci:" + tmp.resolve("nothing") + ":x"));
+                  "oci:" + lab.path("nothing") + ":x"));
       assertThat(pull.exitCode()).as("B must serve nothing of a rejected archive").isNotZero();
     } finally {
       b.stop();
@@ -147,36 +126,29 @@ class AirgapIT {
   @Test
   @Order(40)
   void bImportsWithASmallHeap_andServesSkopeoAndContainerdWithoutAnUpstream() throws IOException {
-    ExecResult imported = cli(b, List.of(SMALL_HEAP), "import", bundle.toString());
+    ExecResult imported =
+        b.command(List.of(SMALL_HEAP), "import", bundle.toString()).requireSuccess();
     assertThat(imported.stdout()).contains("imported 2 images");
     b.start();
 
     String multiDigest =
         skopeo.pullToOci(
-            "docker://" + b.hostPort() + "/e2e/multi:2.0", tmp.resolve("b-multi"), CopyOption.ALL);
+            "docker://" + b.hostPort() + "/e2e/multi:2.0", lab.path("b-multi"), CopyOption.ALL);
     String bigDigest =
-        skopeo.pullToOci("docker://" + b.hostPort() + "/e2e/big:3.0", tmp.resolve("b-big"));
+        skopeo.pullToOci("docker://" + b.hostPort() + "/e2e/big:3.0", lab.path("b-big"));
     assertThat(multiDigest).isEqualTo(multi.digest());
     assertThat(bigDigest).isEqualTo(big.digest());
 
     // Importing into a running mirror goes through it (the store is locked by the server).
-    ExecResult again = cli(b, List.of(SMALL_HEAP), "import", bundle.toString());
+    ExecResult again = b.command(List.of(SMALL_HEAP), "import", bundle.toString()).requireSuccess();
     assertThat(again.stdout()).contains("asking the server").contains("imported 2 images");
 
     if (Containerd.canRun()) {
-      try (Containerd containerd =
-          Containerd.start(Files.createDirectories(tmp.resolve("containerd")))) {
-        Path hosts = Files.createDirectories(tmp.resolve("hosts"));
-        Containerd.writeHostsToml(
-            hosts,
-            "airgap.example",
-            URI.create("http://127.0.0.1:" + FreePorts.freePort()),
-            URI.create("http://" + b.hostPort()));
-        assertThat(containerd.pull(hosts, "airgap.example/e2e/multi:2.0").digest())
-            .isEqualTo(multi.digest());
-        assertThat(containerd.pull(hosts, "airgap.example/e2e/big:3.0").digest())
-            .isEqualTo(big.digest());
-      }
+      Path hosts = lab.hostsDir("airgap.example", b.url());
+      assertThat(lab.containerd().pull(hosts, "airgap.example/e2e/multi:2.0").digest())
+          .isEqualTo(multi.digest());
+      assertThat(lab.containerd().pull(hosts, "airgap.example/e2e/big:3.0").digest())
+          .isEqualTo(big.digest());
     }
   }
 
@@ -201,26 +173,5 @@ class AirgapIT {
       }
     }
     throw new AssertionError(name + " is not in " + tar);
-  }
-
-  private static ExecResult cli(StevedoreProcess mirror, List<String> jvm, String... args) {
-    ExecResult result = cliAllowingFailure(mirror, jvm, args);
-    assertThat(result.exitCode()).as(result.describe(String.join(" ", args))).isZero();
-    return result;
-  }
-
-  private static ExecResult cliAllowingFailure(
-      StevedoreProcess mirror, List<String> jvm, String... args) {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("--enable-native-access=ALL-UNNAMED");
-    command.addAll(jvm);
-    command.add("-jar");
-    command.add(StevedoreProcess.jar().toString());
-    command.add(args[0]);
-    command.add("--config");
-    command.add(mirror.configFile().toString());
-    command.addAll(List.of(args).subList(1, args.length));
-    return Exec.run(command, Duration.ofMinutes(3));
   }
 }

@@ -9,7 +9,6 @@ import java.io.InputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -19,10 +18,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Invariant 7 with a real process: the mirror fills a 100 MB layer from a real registry and is
@@ -39,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashIT {
   private static final long RELAY_RATE = 100L * 1000 * 1000; // bytes/s: a 100 MB fill takes ~1 s
 
-  @TempDir static Path tmp;
+  @RegisterExtension static final Lab lab = new Lab();
   private static RegistryProcess registry;
   private static ThrottledRelay relay;
   private static StevedoreProcess mirror;
@@ -94,29 +92,16 @@ class CrashIT {
 
   @BeforeAll
   static void start() throws IOException {
-    registry = RegistryProcess.start(Files.createDirectories(tmp.resolve("registry")));
+    registry = lab.registry();
     OciImage big = OciImages.shared().big();
-    new Skopeo(tmp.resolve("skopeo")).push(big, "docker://" + registry.hostPort() + "/e2e/big:3.0");
+    lab.push(big, "e2e/big:3.0");
     layer = big.manifests().get(0).layers().get(0).blob();
     path = "/v2/e2e/big/blobs/" + layer.digest();
-    relay = new ThrottledRelay(registry.url());
+    relay = lab.own(new ThrottledRelay(registry.url()));
     mirror =
-        StevedoreProcess.builder(tmp.resolve("stevedore"))
-            .upstream(MirrorUpstream.of("lab", relay.url()).asDefault())
-            .start();
-  }
-
-  @AfterAll
-  static void stop() throws IOException {
-    if (mirror != null) {
-      mirror.kill();
-    }
-    if (relay != null) {
-      relay.close();
-    }
-    if (registry != null) {
-      registry.close();
-    }
+        lab.mirror(
+            "stevedore",
+            config -> config.upstream(MirrorUpstream.of("lab", relay.url()).asDefault()));
   }
 
   @Test

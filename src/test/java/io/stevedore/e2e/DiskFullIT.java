@@ -9,16 +9,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The real mirror on a disk that fills up: its data directory is a small tmpfs (root needed to
@@ -30,40 +27,22 @@ import org.junit.jupiter.api.io.TempDir;
 class DiskFullIT {
   private static final Duration RECOVERY = Duration.ofSeconds(40);
 
-  @TempDir static Path tmp;
+  @RegisterExtension static final Lab lab = new Lab();
   private static SmallDisk disk;
-  private static RegistryProcess registry;
   private static StevedoreProcess mirror;
   private static OciImage small;
   private static OciImage.Blob bigLayer;
 
   @BeforeAll
-  static void start() throws IOException {
-    disk = SmallDisk.mount(tmp.resolve("disk"), 512);
-    registry = RegistryProcess.start(Files.createDirectories(tmp.resolve("registry")));
-    Skopeo skopeo = new Skopeo(tmp.resolve("skopeo"));
+  static void start() {
+    disk = lab.own(SmallDisk.mount(lab.path("disk"), 512));
     small = OciImages.shared().small();
-    skopeo.push(small, "docker://" + registry.hostPort() + "/e2e/small:1.0");
+    lab.push(small, "e2e/small:1.0");
     OciImage big = OciImages.shared().big();
-    skopeo.push(big, "docker://" + registry.hostPort() + "/e2e/big:3.0");
+    lab.push(big, "e2e/big:3.0");
     bigLayer = big.manifests().get(0).layers().get(0).blob();
-    mirror =
-        StevedoreProcess.builder(disk.path().resolve("stevedore"))
-            .upstream(MirrorUpstream.of("lab", registry.url()).asDefault())
-            .start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (mirror != null) {
-      mirror.kill();
-    }
-    if (registry != null) {
-      registry.close();
-    }
-    if (disk != null) {
-      disk.close();
-    }
+    // Only the mirror's data lives on the small disk.
+    mirror = lab.mirror("disk/stevedore", config -> config.upstream(lab.upstream()));
   }
 
   @Test

@@ -11,17 +11,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * kill -9 while eviction deletes blobs and compacts: after a restart every blob the store still has
@@ -32,20 +29,19 @@ class EvictionCrashIT {
   private static final int ROUNDS = 6;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  @TempDir static Path tmp;
+  @RegisterExtension static final Lab lab = new Lab();
   private static RegistryProcess registry;
   private static StevedoreProcess roomy;
   private static StevedoreProcess tight;
   private static final List<String> paths = new ArrayList<>();
 
   @BeforeAll
-  static void start() throws IOException {
-    registry = RegistryProcess.start(Files.createDirectories(tmp.resolve("registry")));
-    Skopeo skopeo = new Skopeo(tmp.resolve("skopeo"));
+  static void start() {
+    registry = lab.registry();
     OciImage big = OciImages.shared().big();
     OciImage small = OciImages.shared().small();
-    skopeo.push(big, "docker://" + registry.hostPort() + "/e2e/big:3.0");
-    skopeo.push(small, "docker://" + registry.hostPort() + "/e2e/small:1.0");
+    lab.push(big, "e2e/big:3.0");
+    lab.push(small, "e2e/small:1.0");
     big.blobDigests().stream()
         .filter(d -> !d.equals(big.digest()))
         .forEach(d -> paths.add("/v2/e2e/big/blobs/" + d));
@@ -54,32 +50,14 @@ class EvictionCrashIT {
         .forEach(d -> paths.add("/v2/e2e/small/blobs/" + d));
     int port = FreePorts.freePort();
     // One data directory, two quotas: a roomy server fills it, a tight one evicts everything.
-    roomy =
-        StevedoreProcess.builder(tmp.resolve("mirror"))
-            .upstream(MirrorUpstream.of("lab", registry.url()).asDefault())
-            .port(port)
-            .start();
+    roomy = lab.mirror("mirror", config -> config.upstream(lab.upstream()).port(port));
     roomy.stop();
     tight =
-        StevedoreProcess.builder(tmp.resolve("mirror"))
-            .upstream(MirrorUpstream.of("lab", registry.url()).asDefault())
-            .port(port)
-            .env("STORAGE_MAX_dash_SIZE", "1MiB")
-            .start();
+        lab.mirror(
+            "mirror",
+            config ->
+                config.upstream(lab.upstream()).port(port).env("STORAGE_MAX_dash_SIZE", "1MiB"));
     tight.stop();
-  }
-
-  @AfterAll
-  static void stop() {
-    for (AutoCloseable closeable : new AutoCloseable[] {roomy, tight, registry}) {
-      try {
-        if (closeable != null) {
-          closeable.close();
-        }
-      } catch (Exception ignored) {
-        // best effort
-      }
-    }
   }
 
   @Test

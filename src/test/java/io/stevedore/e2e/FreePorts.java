@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 
 /** Free TCP ports on the loopback interface, where every test process binds. */
 public final class FreePorts {
@@ -24,5 +25,13 @@ public final class FreePorts {
     } catch (IOException e) {
       throw new UncheckedIOException("no free port on 127.0.0.1", e);
     }
+  }
+
+  /**
+   * An http URL on a port nothing listens on: a registry host's "real" server where only a mirror
+   * may answer, or an upstream that is gone, so a fallback fails fast instead of reaching anything.
+   */
+  public static URI closedUrl() {
+    return URI.create("http://127.0.0.1:" + freePort());
   }
 }

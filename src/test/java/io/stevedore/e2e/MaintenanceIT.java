@@ -2,47 +2,26 @@ package io.stevedore.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code stevedore verify} and {@code stevedore gc} as an operator runs them: through the running
  * server when it holds the store, on the data directory when it is stopped.
  */
 class MaintenanceIT {
-  @TempDir static Path tmp;
-  private static RegistryProcess registry;
+  @RegisterExtension static final Lab lab = new Lab();
   private static StevedoreProcess mirror;
   private static OciImage small;
 
   @BeforeAll
-  static void start() throws IOException {
-    registry = RegistryProcess.start(Files.createDirectories(tmp.resolve("registry")));
+  static void start() {
     small = OciImages.shared().small();
-    Skopeo skopeo = new Skopeo(tmp.resolve("skopeo"));
-    skopeo.push(small, "docker://" + registry.hostPort() + "/e2e/small:1.0");
-    mirror =
-        StevedoreProcess.builder(tmp.resolve("stevedore"))
-            .upstream(MirrorUpstream.of("lab", registry.url()).asDefault())
-            .start();
-    skopeo.pullToOci("docker://" + mirror.hostPort() + "/e2e/small:1.0", tmp.resolve("pulled"));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (mirror != null) {
-      mirror.close();
-    }
-    if (registry != null) {
-      registry.close();
-    }
+    lab.push(small, "e2e/small:1.0");
+    mirror = lab.mirror();
+    lab.skopeo().pullToOci(mirror.hostPort() + "/e2e/small:1.0", lab.path("pulled"));
   }
 
   @Test
@@ -68,18 +47,6 @@ class MaintenanceIT {
   }
 
   private static ExecResult command(String name) {
-    ExecResult result =
-        Exec.run(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED",
-                "-jar",
-                StevedoreProcess.jar().toString(),
-                name,
-                "--config",
-                mirror.configFile().toString()),
-            Duration.ofMinutes(2));
-    assertThat(result.exitCode()).as(result.describe(name)).isZero();
-    return result;
+    return mirror.command(List.of(), name).requireSuccess();
   }
 }

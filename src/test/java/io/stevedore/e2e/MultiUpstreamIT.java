@@ -1,31 +1,30 @@
 package io.stevedore.e2e;
 
+import static io.stevedore.e2e.RegistryHttp.ACCEPT_ALL_MANIFESTS;
+import static io.stevedore.e2e.RegistryHttp.assertError;
+import static io.stevedore.e2e.RegistryHttp.describe;
+import static io.stevedore.e2e.RegistryHttp.header;
+import static io.stevedore.e2e.RegistryHttp.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stevedore.e2e.Skopeo.CopyOption;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * One mirror in front of two real registries: {@code plain} (anonymous, the default, alias {@code
@@ -59,23 +58,7 @@ class MultiUpstreamIT {
   private static final String TOOL = "team/tool";
   private static final String TOOL_TAG = "2.0";
 
-  /** The four manifest media types plus a wildcard, as containerd sends them. */
-  private static final String ACCEPT_ALL_MANIFESTS =
-      String.join(
-          ", ",
-          OciImage.MANIFEST,
-          OciImage.INDEX,
-          "application/vnd.docker.distribution.manifest.v2+json",
-          "application/vnd.docker.distribution.manifest.list.v2+json",
-          "*/*");
-
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
-
-  @TempDir static Path tmp;
+  @RegisterExtension static final Lab lab = new Lab();
   private static RegistryProcess plain;
   private static RegistryProcess locked;
   private static StevedoreProcess mirror;
@@ -92,65 +75,46 @@ class MultiUpstreamIT {
     OciImages images = OciImages.shared();
     app = images.small();
     tool = images.multiArch();
-    plain = RegistryProcess.start(Files.createDirectories(tmp.resolve("plain")));
-    locked =
-        RegistryProcess.startWithBasicAuth(
-            Files.createDirectories(tmp.resolve("locked")), USER, PASSWORD);
-    Skopeo skopeo = new Skopeo(tmp.resolve("skopeo"));
-    skopeo.push(app, plain.hostPort() + "/" + APP + ":" + APP_TAG);
-    skopeo
-        .withCredentials(USER, PASSWORD)
-        .push(tool, locked.hostPort() + "/" + TOOL + ":" + TOOL_TAG, CopyOption.ALL);
+    plain = lab.registry();
+    locked = lab.registry("locked", USER, PASSWORD);
+    lab.push(app, APP + ":" + APP_TAG);
+    lab.push(locked, tool, TOOL + ":" + TOOL_TAG, CopyOption.ALL);
     // Without credentials the locked registry refuses, so the mirror's 200s later are its own.
     assertThat(Daemons.status(locked.url().resolve("/v2/" + TOOL + "/manifests/" + TOOL_TAG)))
         .isEqualTo(401);
 
-    Path passwordFile = tmp.resolve("secrets").resolve("locked-password");
+    Path passwordFile = lab.path("secrets").resolve("locked-password");
     Files.createDirectories(passwordFile.getParent());
     Files.writeString(passwordFile, PASSWORD + "\n");
     mirror =
-        StevedoreProcess.builder(tmp.resolve("stevedore"))
-            .upstream(MirrorUpstream.of("plain", plain.url()).aliases(PLAIN_HOST).asDefault())
-            // Index 1: UPSTREAMS_1_PASSWORD below is its password; the file names none.
-            .upstream(
-                MirrorUpstream.of("locked", locked.url()).aliases(LOCKED_HOST).usernameOnly(USER))
-            .upstream(
-                MirrorUpstream.of("locked-file", locked.url())
-                    .aliases(LOCKED_FILE_HOST)
-                    .credentialsFromFile(USER, passwordFile))
-            .upstream(
-                MirrorUpstream.of("wrong", locked.url())
-                    .aliases(WRONG_HOST)
-                    .credentials(USER, WRONG_PASSWORD))
-            .env("UPSTREAMS_1_PASSWORD", PASSWORD)
-            .start();
+        lab.mirror(
+            "stevedore",
+            config ->
+                config
+                    .upstream(
+                        MirrorUpstream.of("plain", plain.url()).aliases(PLAIN_HOST).asDefault())
+                    // Index 1: UPSTREAMS_1_PASSWORD below is its password; the file names none.
+                    .upstream(
+                        MirrorUpstream.of("locked", locked.url())
+                            .aliases(LOCKED_HOST)
+                            .usernameOnly(USER))
+                    .upstream(
+                        MirrorUpstream.of("locked-file", locked.url())
+                            .aliases(LOCKED_FILE_HOST)
+                            .credentialsFromFile(USER, passwordFile))
+                    .upstream(
+                        MirrorUpstream.of("wrong", locked.url())
+                            .aliases(WRONG_HOST)
+                            .credentials(USER, WRONG_PASSWORD))
+                    .env("UPSTREAMS_1_PASSWORD", PASSWORD));
     assertThat(Files.readString(mirror.configFile()))
         .as("the config file leaves the locked upstream's password to the environment")
         .doesNotContain(PASSWORD);
 
-    // One hosts.toml per made-up registry host; its server is a closed port, so only the mirror
-    // can answer.
-    hostsDir = tmp.resolve("hosts");
-    URI closed = URI.create("http://127.0.0.1:" + FreePorts.freePort());
-    Containerd.writeHostsToml(hostsDir, PLAIN_HOST, closed, mirror.url());
-    Containerd.writeHostsToml(hostsDir, LOCKED_HOST, closed, mirror.url());
-    containerd = Containerd.start(tmp.resolve("containerd"));
-  }
-
-  @AfterAll
-  static void stopEverything() {
-    if (containerd != null) {
-      containerd.close();
-    }
-    if (mirror != null) {
-      mirror.close();
-    }
-    if (plain != null) {
-      plain.close();
-    }
-    if (locked != null) {
-      locked.close();
-    }
+    // One hosts.toml per made-up registry host, both to the mirror.
+    lab.hostsDir(PLAIN_HOST, mirror.url());
+    hostsDir = lab.hostsDir(LOCKED_HOST, mirror.url());
+    containerd = lab.containerd();
   }
 
   // ------------------------------------------------------------- 1. containerd, two registries
@@ -383,53 +347,15 @@ class MultiUpstreamIT {
     assertThat(Skopeo.sha256(response.body())).as(what).isEqualTo(image.digest());
   }
 
-  private static void assertError(HttpResponse<byte[]> response, int status, String code) {
-    String what = describe(response);
-    assertThat(response.statusCode()).as(what).isEqualTo(status);
-    assertThat(header(response, "Content-Type")).as(what).startsWith("application/json");
-    assertThat(new String(response.body(), StandardCharsets.UTF_8))
-        .as(what)
-        .matches(
-            Pattern.compile(
-                "\\s*\\{\\s*\"errors\"\\s*:\\s*\\[\\s*\\{.*\"code\"\\s*:\\s*\"" + code + "\".*",
-                Pattern.DOTALL));
-  }
-
-  private static String describe(HttpResponse<byte[]> response) {
-    return response.request().method()
-        + " "
-        + response.uri()
-        + " -> "
-        + response.statusCode()
-        + " "
-        + new String(response.body(), StandardCharsets.UTF_8);
-  }
-
-  /** {@code GET} on the mirror with containerd's Accept list; remembers the response. */
+  /** {@code GET} on the mirror with containerd's Accept list; remembers an error response. */
   private static HttpResponse<byte[]> get(String pathAndQuery) {
-    HttpRequest request =
-        HttpRequest.newBuilder(mirror.url().resolve(pathAndQuery))
-            .header("Accept", ACCEPT_ALL_MANIFESTS)
-            .timeout(Duration.ofSeconds(60))
-            .GET()
-            .build();
-    try {
-      HttpResponse<byte[]> response = HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
-      if (response.statusCode() >= 400) {
-        responses.put(
-            "the response to GET " + pathAndQuery,
-            response.headers().map() + "\n" + new String(response.body(), StandardCharsets.UTF_8));
-      }
-      return response;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
+    HttpResponse<byte[]> response =
+        send("GET", mirror.url().resolve(pathAndQuery), ACCEPT_ALL_MANIFESTS);
+    if (response.statusCode() >= 400) {
+      responses.put(
+          "the response to GET " + pathAndQuery,
+          response.headers().map() + "\n" + new String(response.body(), StandardCharsets.UTF_8));
     }
-  }
-
-  private static String header(HttpResponse<?> response, String name) {
-    return response.headers().firstValue(name).orElse(null);
+    return response;
   }
 }

@@ -1,13 +1,16 @@
 package io.stevedore.e2e;
 
+import static io.stevedore.e2e.RegistryHttp.ACCEPT_ALL_MANIFESTS;
+import static io.stevedore.e2e.RegistryHttp.assertError;
+import static io.stevedore.e2e.RegistryHttp.exchange;
+import static io.stevedore.e2e.RegistryHttp.header;
+import static io.stevedore.e2e.RegistryHttp.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stevedore.e2e.Skopeo.CopyOption;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -17,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -29,13 +31,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Real clients (skopeo, containerd) pull through the real mirror jar from a real upstream registry
@@ -48,27 +49,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PullThroughIT {
-  /** The four manifest media types plus a wildcard, as containerd sends them. */
-  private static final String ACCEPT_ALL_MANIFESTS =
-      String.join(
-          ", ",
-          OciImage.MANIFEST,
-          OciImage.INDEX,
-          "application/vnd.docker.distribution.manifest.v2+json",
-          "application/vnd.docker.distribution.manifest.list.v2+json",
-          "*/*");
-
   private static final Pattern DIGEST_FIELD =
       Pattern.compile("\"digest\"\\s*:\\s*\"(sha256:[0-9a-f]{64})\"");
   private static final Pattern HEX_NAME = Pattern.compile("[0-9a-f]{64}");
 
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
-
-  @TempDir static Path tmp;
+  @RegisterExtension static final Lab lab = new Lab();
   private static RegistryProcess registry;
   private static StevedoreProcess mirror;
   private static Skopeo skopeo;
@@ -99,10 +84,10 @@ class PullThroughIT {
   }
 
   @BeforeAll
-  static void startUpstreamPushImagesStartMirror() throws IOException {
+  static void startUpstreamPushImagesStartMirror() {
     images = OciImages.shared();
-    registry = RegistryProcess.start(Files.createDirectories(tmp.resolve("registry")));
-    skopeo = new Skopeo(tmp.resolve("skopeo"));
+    registry = lab.registry();
+    skopeo = lab.skopeo();
     small = new Pushed("e2e/small:1.0", images.small(), false);
     smallV2s2 = new Pushed("e2e/small-v2s2:1.0", images.small(), true);
     multiArch = new Pushed("e2e/multi:2.0", images.multiArch(), false);
@@ -116,7 +101,7 @@ class PullThroughIT {
       if (p.image().isIndex()) {
         options.add(CopyOption.ALL);
       }
-      skopeo.push(p.image(), direct(p), options.toArray(new CopyOption[0]));
+      lab.push(p.image(), p.repoTag(), options.toArray(new CopyOption[0]));
       upstreamDigests.put(p, skopeo.manifestDigest(direct(p)));
     }
     assertThat(upstreamDigest(small)).isEqualTo(small.image().digest());
@@ -124,23 +109,9 @@ class PullThroughIT {
     assertThat(upstreamDigest(big)).isEqualTo(big.image().digest());
     assertThat(upstreamDigest(smallV2s2)).isNotEqualTo(small.image().digest());
     mirror =
-        StevedoreProcess.builder(tmp.resolve("stevedore"))
-            .upstream(
-                MirrorUpstream.of("lab", registry.url())
-                    .aliases("lab.example")
-                    .asDefault()
-                    .tagFreshness("5m"))
-            .start();
-  }
-
-  @AfterAll
-  static void stopEverything() {
-    if (mirror != null) {
-      mirror.close();
-    }
-    if (registry != null) {
-      registry.close();
-    }
+        lab.mirror(
+            "stevedore",
+            config -> config.upstream(lab.upstream().aliases("lab.example").tagFreshness("5m")));
   }
 
   // ---------------------------------------------------------------- 1. first pull through mirror
@@ -150,7 +121,7 @@ class PullThroughIT {
   void skopeoPullsEveryImageThroughTheMirrorWithTheUpstreamsDigests() throws IOException {
     RegistryProcess.Mark beforePulls = registry.mark();
     for (Pushed p : pushed) {
-      Path dest = tmp.resolve("first-" + p.repository().replace('/', '-'));
+      Path dest = lab.path("first-" + p.repository().replace('/', '-'));
       String digest = pull(p, dest);
       assertThat(digest)
           .as("digest of %s pulled through the mirror", p.repoTag())
@@ -244,7 +215,7 @@ class PullThroughIT {
   void secondPullOfEveryImageReachesNoUpstream() throws IOException {
     RegistryProcess.Mark beforeSecond = registry.mark();
     for (Pushed p : pushed) {
-      Path dest = tmp.resolve("second-" + p.repository().replace('/', '-'));
+      Path dest = lab.path("second-" + p.repository().replace('/', '-'));
       assertThat(pull(p, dest)).as("second pull of %s", p.repoTag()).isEqualTo(upstreamDigest(p));
       assertThat(pulledBlobs(dest)).containsExactlyInAnyOrderElementsOf(expectedBlobs(p, dest));
       deleteTree(dest);
@@ -261,67 +232,64 @@ class PullThroughIT {
   @Order(30)
   void containerdPullsThroughTheMirrorByHostsToml() throws IOException {
     // The registry host is made up; its server is a closed port, so only the mirror can answer.
-    Path hosts = tmp.resolve("hosts");
-    URI closed = URI.create("http://127.0.0.1:" + FreePorts.freePort());
-    Containerd.writeHostsToml(hosts, "lab.example", closed, mirror.url());
+    Path hosts = lab.hostsDir("lab.example", mirror.url());
     // An image the mirror has never seen, so its first pull must go upstream (via the mirror).
     OciImage freshImage = images.big(1024 * 1024);
     Pushed fresh = new Pushed("e2e/ctr-fresh:3.0", freshImage, false);
-    skopeo.push(freshImage, direct(fresh));
+    lab.push(freshImage, fresh.repoTag());
 
-    try (Containerd containerd = Containerd.start(tmp.resolve("containerd"))) {
-      // Cached images: containerd downloads every blob, the upstream sees nothing.
-      for (Pushed p : List.of(small, multiArch)) {
-        RegistryProcess.Mark mark = registry.mark();
-        Containerd.Pull pull = containerd.pull(hosts, "lab.example/" + p.repoTag());
-        assertThat(pull.digest())
-            .as("containerd digest of %s", p.repoTag())
-            .isEqualTo(p.image().digest());
-        OciImage.Manifest amd64 = p.image().manifest("linux/amd64");
-        List<String> expected = new ArrayList<>();
-        expected.add(p.image().digest());
-        expected.add(amd64.manifest().digest());
-        expected.add(amd64.config().digest());
-        amd64.layers().forEach(l -> expected.add(l.blob().digest()));
-        assertThat(containerd.content(pull.namespace()))
-            .as("content containerd downloaded for %s", p.repoTag())
-            .containsAll(expected);
-        assertThat(registry.requestsSince(mark))
-            .as("upstream requests while containerd pulled cached %s", p.repoTag())
-            .isEmpty();
-      }
-
-      // A miss: the upstream sees the mirror's requests (no ns=, not containerd), once each.
-      RegistryProcess.Mark beforeFresh = registry.mark();
-      Containerd.Pull first = containerd.pull(hosts, "lab.example/" + fresh.repoTag());
-      assertThat(first.digest()).isEqualTo(freshImage.digest());
-      List<AccessLogEntry> missRequests = registry.requestsSince(beforeFresh);
-      assertThat(missRequests)
-          .as("upstream requests for a miss")
-          .isNotEmpty()
-          .allSatisfy(
-              e -> {
-                assertThat(e.query()).as("query of %s", e).doesNotContain("ns=");
-                assertThat(e.userAgent()).as("user agent of %s", e).doesNotContain("containerd");
-              });
-      for (String blob : freshImage.blobDigests()) {
-        assertThat(missRequests)
-            .filteredOn(e -> e.matches("GET", "/v2/e2e/ctr-fresh/blobs/" + Pattern.quote(blob)))
-            .as("upstream GETs of %s", blob)
-            .hasSize(1);
-      }
-      assertThat(missRequests)
-          .filteredOn(e -> e.matches("GET", "/v2/e2e/ctr-fresh/manifests/3\\.0"))
-          .hasSize(1);
-
-      // Pulled again into a namespace that has nothing: all from the mirror's cache.
-      RegistryProcess.Mark beforeAgain = registry.mark();
-      Containerd.Pull again = containerd.pull(hosts, "lab.example/" + fresh.repoTag());
-      assertThat(again.namespace()).isNotEqualTo(first.namespace());
-      assertThat(again.digest()).isEqualTo(freshImage.digest());
-      assertThat(containerd.content(again.namespace())).containsAll(freshImage.blobDigests());
-      assertThat(registry.requestsSince(beforeAgain)).isEmpty();
+    Containerd containerd = lab.containerd();
+    // Cached images: containerd downloads every blob, the upstream sees nothing.
+    for (Pushed p : List.of(small, multiArch)) {
+      RegistryProcess.Mark mark = registry.mark();
+      Containerd.Pull pull = containerd.pull(hosts, "lab.example/" + p.repoTag());
+      assertThat(pull.digest())
+          .as("containerd digest of %s", p.repoTag())
+          .isEqualTo(p.image().digest());
+      OciImage.Manifest amd64 = p.image().manifest("linux/amd64");
+      List<String> expected = new ArrayList<>();
+      expected.add(p.image().digest());
+      expected.add(amd64.manifest().digest());
+      expected.add(amd64.config().digest());
+      amd64.layers().forEach(l -> expected.add(l.blob().digest()));
+      assertThat(containerd.content(pull.namespace()))
+          .as("content containerd downloaded for %s", p.repoTag())
+          .containsAll(expected);
+      assertThat(registry.requestsSince(mark))
+          .as("upstream requests while containerd pulled cached %s", p.repoTag())
+          .isEmpty();
     }
+
+    // A miss: the upstream sees the mirror's requests (no ns=, not containerd), once each.
+    RegistryProcess.Mark beforeFresh = registry.mark();
+    Containerd.Pull first = containerd.pull(hosts, "lab.example/" + fresh.repoTag());
+    assertThat(first.digest()).isEqualTo(freshImage.digest());
+    List<AccessLogEntry> missRequests = registry.requestsSince(beforeFresh);
+    assertThat(missRequests)
+        .as("upstream requests for a miss")
+        .isNotEmpty()
+        .allSatisfy(
+            e -> {
+              assertThat(e.query()).as("query of %s", e).doesNotContain("ns=");
+              assertThat(e.userAgent()).as("user agent of %s", e).doesNotContain("containerd");
+            });
+    for (String blob : freshImage.blobDigests()) {
+      assertThat(missRequests)
+          .filteredOn(e -> e.matches("GET", "/v2/e2e/ctr-fresh/blobs/" + Pattern.quote(blob)))
+          .as("upstream GETs of %s", blob)
+          .hasSize(1);
+    }
+    assertThat(missRequests)
+        .filteredOn(e -> e.matches("GET", "/v2/e2e/ctr-fresh/manifests/3\\.0"))
+        .hasSize(1);
+
+    // Pulled again into a namespace that has nothing: all from the mirror's cache.
+    RegistryProcess.Mark beforeAgain = registry.mark();
+    Containerd.Pull again = containerd.pull(hosts, "lab.example/" + fresh.repoTag());
+    assertThat(again.namespace()).isNotEqualTo(first.namespace());
+    assertThat(again.digest()).isEqualTo(freshImage.digest());
+    assertThat(containerd.content(again.namespace())).containsAll(freshImage.blobDigests());
+    assertThat(registry.requestsSince(beforeAgain)).isEmpty();
   }
 
   // ---------------------------------------------------------------- 5. Range requests
@@ -355,7 +323,7 @@ class PullThroughIT {
   void rangeOfAnUncachedBlobIs206WithTheRightBytes() throws IOException {
     OciImage coldImage = images.big(3 * 1024 * 1024);
     Pushed cold = new Pushed("e2e/range-cold:3.0", coldImage, false);
-    skopeo.push(coldImage, direct(cold));
+    lab.push(coldImage, cold.repoTag());
     OciImage.Blob layer = coldImage.manifests().getFirst().layers().getFirst().blob();
 
     RegistryProcess.Mark mark = registry.mark();
@@ -447,20 +415,6 @@ class PullThroughIT {
     assertThat(registry.requestsSince(mark)).as("upstream requests for an unknown ns").isEmpty();
   }
 
-  private static void assertError(HttpResponse<byte[]> response, int status, String code) {
-    String body = new String(response.body(), StandardCharsets.UTF_8);
-    String what = response.request().method() + " " + response.uri() + " -> " + body;
-    assertThat(response.statusCode()).as(what).isEqualTo(status);
-    assertThat(header(response, "Content-Type")).as(what).startsWith("application/json");
-    assertThat(body)
-        .as(what)
-        .matches(
-            Pattern.compile(
-                "\\s*\\{\\s*\"errors\"\\s*:\\s*\\[\\s*\\{.*\"code\"\\s*:\\s*\"" + code + "\".*",
-                Pattern.DOTALL))
-        .contains("\"message\"");
-  }
-
   // ---------------------------------------------------------------- 4. restart without upstream
 
   @Test
@@ -478,7 +432,7 @@ class PullThroughIT {
       mirror.start();
       assertThat(mirror.pid()).isNotEqualTo(pidBefore);
       for (Pushed p : List.of(small, big)) {
-        Path dest = tmp.resolve("restarted-" + p.repository().replace('/', '-'));
+        Path dest = lab.path("restarted-" + p.repository().replace('/', '-'));
         assertThat(pull(p, dest))
             .as("pull of %s after restart, upstream down", p.repoTag())
             .isEqualTo(p == small ? smallDigest : bigDigest);
@@ -575,31 +529,6 @@ class PullThroughIT {
       digests.add(m.group(1));
     }
     return digests;
-  }
-
-  private static HttpResponse<byte[]> send(String method, URI uri, String accept) {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody());
-    if (accept != null) {
-      request.header("Accept", accept);
-    }
-    return exchange(request);
-  }
-
-  private static HttpResponse<byte[]> exchange(HttpRequest.Builder request) {
-    try {
-      return HTTP.send(
-          request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
-  }
-
-  private static String header(HttpResponse<?> response, String name) {
-    return response.headers().firstValue(name).orElse(null);
   }
 
   private static long size(Path file) {

@@ -3,20 +3,18 @@ package io.stevedore.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stevedore.e2e.Skopeo.CopyOption;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Proves the harness itself, without the mirror: the images are valid for real clients, the
  * registry serves them, and its access log counts what clients did.
  */
 class RealPartsIT {
-  @TempDir static Path tmp;
+  @RegisterExtension static final Lab lab = new Lab();
   private static RegistryProcess registry;
   private static Skopeo skopeo;
   private static OciImage small;
@@ -24,41 +22,34 @@ class RealPartsIT {
   private static OciImage big;
 
   @BeforeAll
-  static void startRegistryAndPushImages() throws Exception {
+  static void startRegistryAndPushImages() {
     OciImages images = OciImages.shared();
     small = images.small();
     multiArch = images.multiArch();
     big = images.big();
-    registry = RegistryProcess.start(Files.createDirectories(tmp.resolve("registry")));
-    skopeo = new Skopeo(tmp.resolve("skopeo"));
-    skopeo.push(small, registry.hostPort() + "/e2e/small:1.0");
-    skopeo.push(small, registry.hostPort() + "/e2e/small-v2s2:1.0", CopyOption.V2S2);
-    skopeo.push(multiArch, registry.hostPort() + "/e2e/multi:2.0", CopyOption.ALL);
-    skopeo.push(big, registry.hostPort() + "/e2e/big:3.0");
-  }
-
-  @AfterAll
-  static void stop() {
-    if (registry != null) {
-      registry.close();
-    }
+    registry = lab.registry();
+    skopeo = lab.skopeo();
+    lab.push(small, "e2e/small:1.0");
+    lab.push(small, "e2e/small-v2s2:1.0", CopyOption.V2S2);
+    lab.push(multiArch, "e2e/multi:2.0", CopyOption.ALL);
+    lab.push(big, "e2e/big:3.0");
   }
 
   @Test
   void ociImagesRoundTripWithTheSameDigests() {
     assertThat(skopeo.manifestDigest(registry.hostPort() + "/e2e/small:1.0"))
         .isEqualTo(small.digest());
-    assertThat(skopeo.pullToOci(registry.hostPort() + "/e2e/small:1.0", tmp.resolve("p1")))
+    assertThat(skopeo.pullToOci(registry.hostPort() + "/e2e/small:1.0", lab.path("p1")))
         .isEqualTo(small.digest());
     assertThat(
             skopeo.pullToOci(
-                registry.hostPort() + "/e2e/multi:2.0", tmp.resolve("p2"), CopyOption.ALL))
+                registry.hostPort() + "/e2e/multi:2.0", lab.path("p2"), CopyOption.ALL))
         .isEqualTo(multiArch.digest());
     assertThat(
             skopeo.pullToDir(
-                registry.hostPort() + "/e2e/multi:2.0", tmp.resolve("p2d"), CopyOption.ALL))
+                registry.hostPort() + "/e2e/multi:2.0", lab.path("p2d"), CopyOption.ALL))
         .isEqualTo(multiArch.digest());
-    assertThat(skopeo.pullToOci(registry.hostPort() + "/e2e/big:3.0", tmp.resolve("p3")))
+    assertThat(skopeo.pullToOci(registry.hostPort() + "/e2e/big:3.0", lab.path("p3")))
         .isEqualTo(big.digest());
   }
 
@@ -69,50 +60,50 @@ class RealPartsIT {
     assertThat(served).isNotEqualTo(small.digest());
     assertThat(new String(skopeo.inspectRaw(ref)))
         .contains("application/vnd.docker.distribution.manifest.v2+json");
-    assertThat(skopeo.pullToDir(ref, tmp.resolve("d1"))).isEqualTo(served);
+    assertThat(skopeo.pullToDir(ref, lab.path("d1"))).isEqualTo(served);
   }
 
   @Test
   void containerdPullsFromTheRegistryAndEachFreshNamespaceDownloadsAgain() {
-    Path hosts = tmp.resolve("hosts");
+    // No mirror here: containerd goes to the registry itself.
+    Path hosts = lab.path("hosts");
     Containerd.writeHostsToml(hosts, "lab.example", registry.url());
-    try (Containerd containerd = Containerd.start(tmp.resolve("containerd"))) {
-      registry.clearCount();
-      Containerd.Pull first = containerd.pull(hosts, "lab.example/e2e/small:1.0");
-      assertThat(first.digest()).isEqualTo(small.digest());
-      assertThat(registry.blobGets()).isEqualTo(small.blobDigests().size());
-      // containerd tags every request to a configured host with the registry it is for.
-      assertThat(registry.requests())
-          .filteredOn(e -> e.path().contains("/e2e/small/"))
-          .allSatisfy(e -> assertThat(e.query()).isEqualTo("ns=lab.example"));
+    Containerd containerd = lab.containerd();
+    registry.clearCount();
+    Containerd.Pull first = containerd.pull(hosts, "lab.example/e2e/small:1.0");
+    assertThat(first.digest()).isEqualTo(small.digest());
+    assertThat(registry.blobGets()).isEqualTo(small.blobDigests().size());
+    // containerd tags every request to a configured host with the registry it is for.
+    assertThat(registry.requests())
+        .filteredOn(e -> e.path().contains("/e2e/small/"))
+        .allSatisfy(e -> assertThat(e.query()).isEqualTo("ns=lab.example"));
 
-      registry.clearCount();
-      containerd.pull(hosts, "lab.example/e2e/small:1.0");
-      assertThat(registry.blobGets()).isEqualTo(small.blobDigests().size());
+    registry.clearCount();
+    containerd.pull(hosts, "lab.example/e2e/small:1.0");
+    assertThat(registry.blobGets()).isEqualTo(small.blobDigests().size());
 
-      registry.clearCount();
-      containerd.pull(first.namespace(), hosts, "lab.example/e2e/small:1.0");
-      assertThat(registry.blobGets()).as("same namespace: all cached").isZero();
+    registry.clearCount();
+    containerd.pull(first.namespace(), hosts, "lab.example/e2e/small:1.0");
+    assertThat(registry.blobGets()).as("same namespace: all cached").isZero();
 
-      containerd.removeEverything();
-      registry.clearCount();
-      containerd.pull(first.namespace(), hosts, "lab.example/e2e/small:1.0");
-      assertThat(registry.blobGets()).isEqualTo(small.blobDigests().size());
+    containerd.removeEverything();
+    registry.clearCount();
+    containerd.pull(first.namespace(), hosts, "lab.example/e2e/small:1.0");
+    assertThat(registry.blobGets()).isEqualTo(small.blobDigests().size());
 
-      // The index resolves to itself; only the host's platform (amd64) is downloaded.
-      registry.clearCount();
-      assertThat(containerd.pull(hosts, "lab.example/e2e/multi:2.0").digest())
-          .isEqualTo(multiArch.digest());
-      assertThat(registry.blobGets())
-          .isEqualTo(multiArch.manifest("linux/amd64").layers().size() + 1);
-    }
+    // The index resolves to itself; only the host's platform (amd64) is downloaded.
+    registry.clearCount();
+    assertThat(containerd.pull(hosts, "lab.example/e2e/multi:2.0").digest())
+        .isEqualTo(multiArch.digest());
+    assertThat(registry.blobGets())
+        .isEqualTo(multiArch.manifest("linux/amd64").layers().size() + 1);
   }
 
   @Test
   void accessLogCountsEveryCopyAgain() {
     String ref = registry.hostPort() + "/e2e/small:1.0";
     registry.clearCount();
-    skopeo.pullToOci(ref, tmp.resolve("c1"));
+    skopeo.pullToOci(ref, lab.path("c1"));
     // Config and three layers; skopeo resolves the tag with one manifest GET.
     assertThat(registry.blobGets()).isEqualTo(small.blobDigests().size());
     assertThat(registry.count("GET", "/v2/e2e/small/manifests/1\\.0")).isEqualTo(1);
@@ -120,7 +111,7 @@ class RealPartsIT {
         .isEqualTo(1);
 
     RegistryProcess.Mark beforeSecond = registry.mark();
-    skopeo.pullToOci(ref, tmp.resolve("c2"));
+    skopeo.pullToOci(ref, lab.path("c2"));
     assertThat(registry.requestsSince(beforeSecond))
         .filteredOn(e -> e.matches("GET", "/v2/.+/blobs/.+"))
         .hasSize(small.blobDigests().size())
@@ -133,7 +124,7 @@ class RealPartsIT {
     Skopeo viaMirror =
         skopeo.withRegistriesConf(Skopeo.mirrorRegistriesConf("lab.example", registry.hostPort()));
     registry.clearCount();
-    assertThat(viaMirror.pullToOci("lab.example/e2e/small:1.0", tmp.resolve("m1")))
+    assertThat(viaMirror.pullToOci("lab.example/e2e/small:1.0", lab.path("m1")))
         .isEqualTo(small.digest());
     assertThat(registry.blobGets()).isEqualTo(small.blobDigests().size());
     // skopeo sends no ns= (unlike containerd): routing must come from the path or the default.
@@ -160,19 +151,16 @@ class RealPartsIT {
 
   @Test
   void basicAuthRegistryNeedsItsCredentials() throws Exception {
-    try (RegistryProcess secured =
-        RegistryProcess.startWithBasicAuth(
-            Files.createDirectories(tmp.resolve("secured")), "alice", "s3cret")) {
-      String ref = secured.hostPort() + "/e2e/small:1.0";
-      Skopeo alice = skopeo.withCredentials("alice", "s3cret");
-      alice.push(small, ref);
-      assertThat(alice.manifestDigest(ref)).isEqualTo(small.digest());
-      assertThat(
-              skopeo
-                  .tryRun(List.of("inspect", "--raw", "--tls-verify=false", "docker://" + ref))
-                  .stderr())
-          .containsIgnoringCase("unauthorized");
-      assertThat(secured.requests()).anySatisfy(e -> assertThat(e.status()).isEqualTo(401));
-    }
+    RegistryProcess secured = lab.registry("secured", "alice", "s3cret");
+    String ref = secured.hostPort() + "/e2e/small:1.0";
+    Skopeo alice = skopeo.withCredentials("alice", "s3cret");
+    alice.push(small, ref);
+    assertThat(alice.manifestDigest(ref)).isEqualTo(small.digest());
+    assertThat(
+            skopeo
+                .tryRun(List.of("inspect", "--raw", "--tls-verify=false", "docker://" + ref))
+                .stderr())
+        .containsIgnoringCase("unauthorized");
+    assertThat(secured.requests()).anySatisfy(e -> assertThat(e.status()).isEqualTo(401));
   }
 }

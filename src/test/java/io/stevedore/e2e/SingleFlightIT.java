@@ -2,14 +2,11 @@ package io.stevedore.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,10 +15,9 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Twenty clients ask the real mirror for the same uncached 100 MB layer at once; the real upstream
@@ -30,30 +26,17 @@ import org.junit.jupiter.api.io.TempDir;
 class SingleFlightIT {
   private static final int CLIENTS = 20;
 
-  @TempDir static Path tmp;
+  @RegisterExtension static final Lab lab = new Lab();
   private static RegistryProcess registry;
   private static StevedoreProcess mirror;
   private static OciImage big;
 
   @BeforeAll
-  static void start() throws IOException {
-    registry = RegistryProcess.start(Files.createDirectories(tmp.resolve("registry")));
+  static void start() {
+    registry = lab.registry();
     big = OciImages.shared().big();
-    new Skopeo(tmp.resolve("skopeo")).push(big, "docker://" + registry.hostPort() + "/e2e/big:3.0");
-    mirror =
-        StevedoreProcess.builder(tmp.resolve("stevedore"))
-            .upstream(MirrorUpstream.of("lab", registry.url()).asDefault())
-            .start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (mirror != null) {
-      mirror.close();
-    }
-    if (registry != null) {
-      registry.close();
-    }
+    lab.push(big, "e2e/big:3.0");
+    mirror = lab.mirror();
   }
 
   @Test

@@ -22,6 +22,8 @@ import java.util.Set;
 public final class StevedoreProcess implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+  // An export or import of a few hundred MB with a 32 MiB heap, on a slow CI disk.
+  private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(3);
 
   private final Path dir;
   private final int port;
@@ -150,15 +152,8 @@ public final class StevedoreProcess implements AutoCloseable {
     if (isRunning()) {
       return;
     }
-    Path jar = jar();
-    if (!Files.isRegularFile(jar)) {
-      throw new AssertionError(jar + " is missing: run ./mvnw verify (package builds it first)");
-    }
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("--enable-native-access=ALL-UNNAMED");
-    command.addAll(jvmArgs);
-    command.addAll(List.of("-jar", jar.toString(), "serve", "--config", configFile().toString()));
+    List<String> command = java(jvmArgs);
+    command.addAll(List.of("serve", "--config", configFile().toString()));
     ProcessBuilder builder =
         new ProcessBuilder(command)
             .directory(dir.toFile())
@@ -174,6 +169,32 @@ public final class StevedoreProcess implements AutoCloseable {
         START_TIMEOUT,
         started::isAlive,
         () -> Daemons.diagnose(started, this::logTail));
+  }
+
+  /**
+   * Runs {@code stevedore COMMAND --config FILE ARGS...} on this mirror's config, as an operator
+   * does beside the running server or on its stopped data directory. {@code jvmArgs} are for this
+   * run only (e.g. a small heap); the result is returned whatever the exit code.
+   */
+  public ExecResult command(List<String> jvmArgs, String command, String... args) {
+    List<String> line = java(jvmArgs);
+    line.addAll(List.of(command, "--config", configFile().toString()));
+    line.addAll(List.of(args));
+    return Exec.run(line, COMMAND_TIMEOUT);
+  }
+
+  /** The test JVM's own java, so the jar runs on the JDK the build checked; RocksDB is native. */
+  private static List<String> java(List<String> jvmArgs) {
+    Path jar = jar();
+    if (!Files.isRegularFile(jar)) {
+      throw new AssertionError(jar + " is missing: run ./mvnw verify (package builds it first)");
+    }
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("--enable-native-access=ALL-UNNAMED");
+    command.addAll(jvmArgs);
+    command.addAll(List.of("-jar", jar.toString()));
+    return command;
   }
 
   /** Graceful stop: SIGTERM, and wait for the JVM to exit (SIGKILL after 30 s). */

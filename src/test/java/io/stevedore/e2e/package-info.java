@@ -2,6 +2,8 @@
  * End-to-end test harness: real registries and clients on 127.0.0.1, no mocks.
  *
  * <ul>
+ *   <li>{@link io.stevedore.e2e.Lab}: what one test class works with (directory, registry, mirrors,
+ *       clients), started on request and closed after the class; every IT gets its parts there.
  *   <li>{@link io.stevedore.e2e.RegistryProcess}: CNCF Distribution as the upstream; counts
  *       requests from its access log.
  *   <li>{@link io.stevedore.e2e.OciImages}: deterministic OCI layouts (3-layer, multi-arch index,
