@@ -26,7 +26,7 @@ class CliTest {
       assertThat(run.exit()).as(command).isEqualTo(2);
       assertThat(run.err())
           .as(command)
-          .startsWith("stevedore: config file " + missing + " does not exist")
+          .startsWith("stevedore: bad config: config file " + missing + " does not exist")
           .doesNotContain("Exception");
     }
   }
