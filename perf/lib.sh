@@ -445,8 +445,10 @@ start_from_memory() { # start_from_memory BYTES: perf/HelidonFromMemory.java; se
   wait_http_200 "$MEMORY_URL/v2/" "$MEMORY_PID" "$log" 60
 }
 start_stevedore() { # start_stevedore NAME UPSTREAM_URL: through ./stevedore, fresh data dir
-  local name="$1" dir="$WORK/stevedore-$1" port
+  # STEVEDORE_ACCESS_LOG=false turns the access log off (to measure what it costs).
+  local name="$1" dir="$WORK/stevedore-$1" port admin_port
   port="$(free_port)"
+  admin_port="$(free_port)"
   mkdir -p "$dir/data"
   BULKY+=("$dir")
   cat >"$dir/stevedore.yaml" <<EOF
@@ -455,6 +457,10 @@ server:
   port: $port
 storage:
   path: $dir/data
+admin:
+  port: $admin_port
+access-log:
+  enabled: ${STEVEDORE_ACCESS_LOG:-true}
 upstreams:
   - name: lab
     url: $2

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * Dependencies point one way, as the README's Architecture section draws them:
  *
  * <pre>
- * Main -> cli -> app -> http -> ops -> cache -> {store, upstream} -> oci
+ * Main -> cli -> app -> http -> {ops, observe} -> cache -> {store, upstream} -> oci
  *                        \-> route ---------------^   archive -> oci
  * </pre>
  *
@@ -100,6 +100,31 @@ class LayeringTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("okhttp3..", "okio..", "kotlin..")
+        .check(classes);
+  }
+
+  @Test
+  void prometheusClient_onlyInObserve() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage(pkg("observe"))
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.prometheus..")
+        .check(classes);
+  }
+
+  @Test
+  void observe_hearsTheCacheAndUpstreams_withoutReachingUp_orIntoTheStore() {
+    noClasses()
+        .that()
+        .resideInAPackage(pkg("observe"))
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(above("observe"))
+        .orShould()
+        .dependOnClassesThat()
+        .resideInAnyPackage(pkg("store"), pkg("ops"))
         .check(classes);
   }
 
@@ -215,7 +240,9 @@ class LayeringTest {
 
   /** The packages above {@code layer}, which it must not import. */
   private static String[] above(String layer) {
-    String[] order = {"store", "upstream", "route", "cache", "ops", "http", "app", "cli"};
+    String[] order = {
+      "store", "upstream", "route", "cache", "ops", "observe", "http", "app", "cli"
+    };
     int at = java.util.Arrays.asList(order).indexOf(layer);
     String[] result = new String[order.length - at - 1];
     for (int i = at + 1; i < order.length; i++) {

@@ -4,6 +4,7 @@ import io.stevedore.cache.Cache;
 import io.stevedore.cache.FillPolicy;
 import io.stevedore.config.StevedoreConfig;
 import io.stevedore.config.UpstreamConfig;
+import io.stevedore.observe.Metrics;
 import io.stevedore.ops.Operator;
 import io.stevedore.route.UpstreamRouter;
 import io.stevedore.store.Store;
@@ -11,27 +12,31 @@ import io.stevedore.store.rocks.RocksStore;
 import io.stevedore.upstream.CircuitBreakerUpstream;
 import io.stevedore.upstream.OkHttpUpstream;
 import io.stevedore.upstream.Upstream;
+import io.stevedore.upstream.UpstreamListener;
 import java.time.Clock;
 import java.util.List;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * Everything built on the open data directory: the store, the upstreams and the router over them,
- * the cache, and the operator features above it. The one place Stevedore is wired; the server and
- * every command build it the same way. Closing it writes pending access times and releases the data
- * directory.
+ * the cache, the operator features above it, and the metrics that hear all of them. The one place
+ * Stevedore is wired; the server and every command build it the same way. Closing it writes pending
+ * access times and releases the data directory.
  */
 public final class Mirror implements AutoCloseable {
   private final Store store;
   private final UpstreamRouter router;
   private final Cache cache;
   private final Operator operator;
+  private final Metrics metrics;
 
-  private Mirror(Store store, UpstreamRouter router, Cache cache, Operator operator) {
+  private Mirror(
+      Store store, UpstreamRouter router, Cache cache, Operator operator, Metrics metrics) {
     this.store = store;
     this.router = router;
     this.cache = cache;
     this.operator = operator;
+    this.metrics = metrics;
   }
 
   /**
@@ -44,22 +49,31 @@ public final class Mirror implements AutoCloseable {
         config,
         clock,
         FillPolicy.DEFAULT.withTimeout(config.fillTimeout()),
-        c -> CircuitBreakerUpstream.wrap(OkHttpUpstream.create(c, clock)));
+        (c, listener) -> CircuitBreakerUpstream.wrap(OkHttpUpstream.create(c, clock, listener)));
   }
 
-  /** Opens the data directory with upstreams and fill policy of the caller's choosing. */
+  /**
+   * Opens the data directory with upstreams and fill policy of the caller's choosing.
+   *
+   * @param upstreams makes the client of one upstream, telling the listener (metrics) of each of
+   *     its exchanges
+   */
   public static Mirror open(
       StevedoreConfig config,
       Clock clock,
       FillPolicy fillPolicy,
-      Function<UpstreamConfig, Upstream> upstreams) {
+      BiFunction<UpstreamConfig, UpstreamListener, Upstream> upstreams) {
+    Metrics metrics = new Metrics(clock);
     Store store = RocksStore.open(config.storagePath());
     try {
-      List<Upstream> clients = config.upstreams().stream().map(upstreams).toList();
+      List<Upstream> clients =
+          config.upstreams().stream().map(c -> upstreams.apply(c, metrics)).toList();
       UpstreamRouter router = new UpstreamRouter(clients);
       Cache cache = Cache.over(store, clock, fillPolicy, config.manifestMemory());
+      cache.listen(metrics);
       Operator operator = Operator.over(cache, router, config.maxSize(), clock);
-      return new Mirror(store, router, cache, operator);
+      metrics.watch(new OperatorUsage(operator), clients);
+      return new Mirror(store, router, cache, operator, metrics);
     } catch (RuntimeException e) {
       store.close();
       throw e;
@@ -76,6 +90,10 @@ public final class Mirror implements AutoCloseable {
 
   public Operator operator() {
     return operator;
+  }
+
+  public Metrics metrics() {
+    return metrics;
   }
 
   @Override

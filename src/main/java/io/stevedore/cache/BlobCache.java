@@ -63,6 +63,11 @@ public final class BlobCache {
     return deleted[0];
   }
 
+  /** How many responses are reading the blob now: for a running fill, its waiters. */
+  public int readers(Digest digest) {
+    return readers.getOrDefault(digest, 0);
+  }
+
   /** Whether a fill or a response is using the blob right now. */
   public boolean inUse(Digest digest) {
     return readers.containsKey(digest) || fills.running(digest);
@@ -94,7 +99,7 @@ public final class BlobCache {
       if (stored.isPresent()) {
         confirm(upstream, repository, digest);
         accesses.accessed(digest);
-        return content(digest, stored.get().size(), Progress.STORED);
+        return content(digest, stored.get().size(), Progress.STORED, CacheResult.HIT);
       }
       Fill running = fills.find(digest);
       if (running != null) {
@@ -104,12 +109,12 @@ public final class BlobCache {
         if (!running.startedFor(upstream, repository)) {
           confirm(upstream, repository, digest);
         }
-        return follow(digest, running);
+        return follow(digest, running, CacheResult.JOINED);
       }
       Fill mine = fills.startUnlessRunning(upstream, repository, digest);
       if (mine != null) {
         // The request that started a fill sees its outcome, failure included.
-        return follow(digest, mine);
+        return follow(digest, mine, CacheResult.MISS);
       }
       // Another request started a fill just now, or one committed: look again.
     }
@@ -143,11 +148,11 @@ public final class BlobCache {
         () -> RegistryException.blobUnknown(digest));
   }
 
-  private BlobContent follow(Digest digest, Fill fill) {
-    return content(digest, fill.awaitSize(), fill);
+  private BlobContent follow(Digest digest, Fill fill, CacheResult result) {
+    return content(digest, fill.awaitSize(), fill, result);
   }
 
-  private BlobContent content(Digest digest, long size, Progress progress) {
-    return new BlobContent(store, buffers, digest, size, progress, () -> release(digest));
+  private BlobContent content(Digest digest, long size, Progress progress, CacheResult result) {
+    return new BlobContent(store, buffers, digest, size, progress, result, () -> release(digest));
   }
 }

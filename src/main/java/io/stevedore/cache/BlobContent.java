@@ -20,6 +20,7 @@ public final class BlobContent implements AutoCloseable {
   private final Digest digest;
   private final long size;
   private final Progress progress;
+  private final CacheResult result;
   private final Runnable release;
   private boolean closed;
 
@@ -29,12 +30,14 @@ public final class BlobContent implements AutoCloseable {
       Digest digest,
       long size,
       Progress progress,
+      CacheResult result,
       Runnable release) {
     this.store = store;
     this.buffers = buffers;
     this.digest = digest;
     this.size = size;
     this.progress = progress;
+    this.result = result;
     this.release = release;
   }
 
@@ -53,6 +56,11 @@ public final class BlobContent implements AutoCloseable {
 
   public long size() {
     return size;
+  }
+
+  /** Stored already, fetched for this request, or following another request's fill. */
+  public CacheResult result() {
+    return result;
   }
 
   /**

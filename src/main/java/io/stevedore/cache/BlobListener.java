@@ -19,6 +19,15 @@ public interface BlobListener {
    */
   default void progressed(Digest digest, long stored, long size) {}
 
+  /** The upstream connection broke, and the fill asks again from byte {@code at}. */
+  default void resumed(Digest digest, long at) {}
+
+  /**
+   * The upstream sent bytes that are not the blob: another digest, more or fewer bytes than it
+   * announced. The fill fails ({@link #failed} follows).
+   */
+  default void mismatched(Digest digest) {}
+
   /** The fill verified and committed the blob, {@code size} bytes. */
   default void committed(Digest digest, long size) {}
 

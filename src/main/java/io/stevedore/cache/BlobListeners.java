@@ -33,6 +33,16 @@ final class BlobListeners implements BlobListener {
   }
 
   @Override
+  public void resumed(Digest digest, long at) {
+    tell(l -> l.resumed(digest, at));
+  }
+
+  @Override
+  public void mismatched(Digest digest) {
+    tell(l -> l.mismatched(digest));
+  }
+
+  @Override
   public void committed(Digest digest, long size) {
     tell(l -> l.committed(digest, size));
   }

@@ -51,6 +51,14 @@ public final class CacheContents {
     this.clock = clock;
   }
 
+  /**
+   * Why the cache cannot store new content now (closed, out of disk space); empty when it can. What
+   * is stored is served either way.
+   */
+  public Optional<String> unwritable() {
+    return store.unwritable();
+  }
+
   /** Every stored blob, with access times up to now. */
   public List<CachedBlob> blobs() {
     accesses.flush();

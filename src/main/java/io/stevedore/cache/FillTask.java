@@ -146,6 +146,7 @@ final class FillTask {
                 + " resumes");
       }
       pause(resumes);
+      events.resumed(digest, stored);
     }
   }
 
@@ -240,6 +241,7 @@ final class FillTask {
   }
 
   private RegistryException mismatch(String what) {
+    events.mismatched(digest);
     return unavailable(
         502,
         "upstream "

@@ -89,7 +89,7 @@ public final class ManifestCache {
                   .isPresent(),
           () -> RegistryException.manifestUnknown(digest.toString()));
       links.linkReferencesOnce(upstream, repository, local.get());
-      return served(local.get(), false);
+      return served(local.get(), CacheResult.HIT);
     }
     NegativeCache.Key key =
         new NegativeCache.Key(upstream.config().name(), repository.value(), digest.toString());
@@ -98,10 +98,10 @@ public final class ManifestCache {
         key.toString(),
         () ->
             local(digest)
-                .map(m -> served(m, false))
+                .map(m -> served(m, CacheResult.HIT))
                 .orElseGet(
-                    () ->
-                        remembering404(upstream, key, () -> fetch(upstream, repository, digest))));
+                    () -> remembering404(upstream, key, () -> fetch(upstream, repository, digest))),
+        ServedManifest::joined);
   }
 
   private ServedManifest fetch(Upstream upstream, RepositoryName repository, Digest digest) {
@@ -109,7 +109,7 @@ public final class ManifestCache {
     FetchedManifest fetched =
         upstream.fetchManifest(repository, reference, MediaType.MANIFEST_TYPES);
     StoredManifest manifest = verified(upstream, repository, reference, fetched, digest);
-    return served(keep(upstream, repository, manifest), false);
+    return served(keep(upstream, repository, manifest), CacheResult.MISS);
   }
 
   /** The fetched manifest, if its bytes hash to {@code expected}; nothing is kept otherwise. */
@@ -149,10 +149,13 @@ public final class ManifestCache {
     if (decision == TagPolicy.Decision.SERVE_CACHED) {
       Optional<StoredManifest> local = local(entry.get().digest());
       if (local.isPresent()) {
-        return served(local.get(), false);
+        return served(local.get(), CacheResult.HIT);
       }
     }
-    return flights.run("tag " + key, () -> resolve(upstream, repository, tag, accepted, key));
+    return flights.run(
+        "tag " + key,
+        () -> resolve(upstream, repository, tag, accepted, key),
+        ServedManifest::joined);
   }
 
   /**
@@ -182,7 +185,7 @@ public final class ManifestCache {
     TagPolicy.Decision decision =
         TagPolicy.decide(entry, accepted, clock.instant(), upstream.config().tagFreshness());
     if (decision == TagPolicy.Decision.SERVE_CACHED && known.isPresent()) {
-      return served(known.get(), false);
+      return served(known.get(), CacheResult.HIT);
     }
     NegativeCache.Key notFoundKey =
         new NegativeCache.Key(
@@ -198,7 +201,7 @@ public final class ManifestCache {
                       key,
                       new TagEntry(
                           known.get().digest(), known.get().mediaType(), clock.instant())));
-          return served(known.get(), false);
+          return served(known.get(), CacheResult.HIT);
         }
       }
       return remembering404(
@@ -216,7 +219,7 @@ public final class ManifestCache {
                     + known.get().digest()
                     + " because "
                     + e.getMessage());
-        return served(known.get(), true);
+        return served(known.get(), CacheResult.STALE);
       }
       throw e;
     }
@@ -241,7 +244,7 @@ public final class ManifestCache {
     StoredManifest manifest =
         keep(upstream, repository, verified(upstream, repository, tag, fetched, digest));
     bestEffort(() -> tags.put(key, new TagEntry(digest, manifest.mediaType(), clock.instant())));
-    return served(manifest, false);
+    return served(manifest, CacheResult.MISS);
   }
 
   private void rememberedNotFound(NegativeCache.Key key) {
@@ -324,7 +327,7 @@ public final class ManifestCache {
     }
   }
 
-  private static ServedManifest served(StoredManifest manifest, boolean stale) {
-    return new ServedManifest(manifest.digest(), manifest.mediaType(), manifest.body(), stale);
+  private static ServedManifest served(StoredManifest manifest, CacheResult result) {
+    return new ServedManifest(manifest.digest(), manifest.mediaType(), manifest.body(), result);
   }
 }

@@ -16,6 +16,7 @@ import io.stevedore.upstream.Upstream;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 
 /**
@@ -72,7 +73,8 @@ public final class ReferrersCache {
             }
             throw e;
           }
-        });
+        },
+        UnaryOperator.identity());
   }
 
   /**

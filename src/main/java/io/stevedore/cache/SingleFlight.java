@@ -4,6 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Runs one piece of work per key at a time: callers that arrive while it runs get its result (or
@@ -12,11 +13,15 @@ import java.util.function.Supplier;
 final class SingleFlight<K, V> {
   private final ConcurrentMap<K, CompletableFuture<V>> running = new ConcurrentHashMap<>();
 
-  V run(K key, Supplier<V> work) {
+  /**
+   * @param asJoined what a caller that joined gets of the result (metrics tell a joined request
+   *     from the one that did the work)
+   */
+  V run(K key, Supplier<V> work, UnaryOperator<V> asJoined) {
     CompletableFuture<V> mine = new CompletableFuture<>();
     CompletableFuture<V> theirs = running.putIfAbsent(key, mine);
     if (theirs != null) {
-      return join(theirs);
+      return asJoined.apply(join(theirs));
     }
     try {
       V value = work.get();

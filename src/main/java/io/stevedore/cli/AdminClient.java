@@ -1,5 +1,6 @@
 package io.stevedore.cli;
 
+import io.stevedore.config.AdminConfig;
 import io.stevedore.config.StevedoreConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Optional;
 
 /**
  * The command line's way into a running server's admin endpoints ({@code /_stevedore/...}) when the
@@ -20,15 +22,26 @@ import java.nio.file.StandardCopyOption;
  */
 final class AdminClient {
   private final URI base;
+  private final Optional<String> token;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private AdminClient(URI base) {
+  private AdminClient(URI base, Optional<String> token) {
     this.base = base;
+    this.token = token;
   }
 
+  /** The client of the admin listener {@code settings} configure ({@code admin.*}). */
   static AdminClient of(StevedoreConfig settings) {
-    String host = settings.host().equals("0.0.0.0") ? "127.0.0.1" : settings.host();
-    return new AdminClient(URI.create("http://" + host + ":" + settings.port() + "/_stevedore/"));
+    AdminConfig admin = settings.admin();
+    String host = admin.host().equals("0.0.0.0") ? "127.0.0.1" : admin.host();
+    return new AdminClient(
+        URI.create("http://" + host + ":" + admin.port() + "/_stevedore/"), admin.token());
+  }
+
+  private HttpRequest.Builder post(URI uri, HttpRequest.BodyPublisher body) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).POST(body);
+    token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
+    return request;
   }
 
   /**
@@ -41,9 +54,7 @@ final class AdminClient {
     URI uri = base.resolve(endpoint);
     System.out.println("the store is in use: asking the server at " + uri);
     HttpResponse<InputStream> response =
-        http.send(
-            HttpRequest.newBuilder(uri).POST(body).build(),
-            HttpResponse.BodyHandlers.ofInputStream());
+        http.send(post(uri, body).build(), HttpResponse.BodyHandlers.ofInputStream());
     boolean failed = response.statusCode() != 200;
     try (BufferedReader lines =
         new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
@@ -63,7 +74,7 @@ final class AdminClient {
     System.out.println("the store is in use: asking the server at " + uri);
     HttpResponse<InputStream> response =
         http.send(
-            HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+            post(uri, HttpRequest.BodyPublishers.ofString(body)).build(),
             HttpResponse.BodyHandlers.ofInputStream());
     try (InputStream in = response.body()) {
       if (response.statusCode() != 200) {

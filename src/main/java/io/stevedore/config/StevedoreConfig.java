@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param manifestMemory the byte bound of the in-memory manifest tier
  * @param fillTimeout the longest one blob's fetch from upstream may take
  * @param upstreams the registries it mirrors; exactly one is the default
+ * @param admin the admin listener
+ * @param accessLog the access log
  */
 public record StevedoreConfig(
     String host,
@@ -22,7 +24,30 @@ public record StevedoreConfig(
     long maxSize,
     long manifestMemory,
     java.time.Duration fillTimeout,
-    List<UpstreamConfig> upstreams) {
+    List<UpstreamConfig> upstreams,
+    AdminConfig admin,
+    AccessLogConfig accessLog) {
+
+  /** Admin on a free loopback port and no access log: a mirror as tests start it. */
+  public StevedoreConfig(
+      String host,
+      int port,
+      Path storagePath,
+      long maxSize,
+      long manifestMemory,
+      java.time.Duration fillTimeout,
+      List<UpstreamConfig> upstreams) {
+    this(
+        host,
+        port,
+        storagePath,
+        maxSize,
+        manifestMemory,
+        fillTimeout,
+        upstreams,
+        AdminConfig.LOOPBACK_ANY_PORT,
+        AccessLogConfig.OFF);
+  }
 
   public StevedoreConfig {
     upstreams = List.copyOf(upstreams);

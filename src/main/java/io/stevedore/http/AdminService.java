@@ -5,16 +5,11 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.stevedore.oci.ErrorCode;
-import io.stevedore.oci.RegistryException;
 import io.stevedore.ops.Operator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
@@ -22,16 +17,18 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Maintenance of a running server, for {@code stevedore gc}, {@code verify} and {@code prefetch}:
- * {@code POST /_stevedore/gc}, {@code /verify} and {@code /prefetch} stream their progress as text
- * lines. Only callers on this machine may use them (the command line runs there), until the admin
- * API gets authentication of its own.
+ * The operator's chores on a running server, for {@code stevedore gc}, {@code verify}, {@code
+ * prefetch}, {@code export} and {@code import}: {@code POST /_stevedore/<chore>} streams progress
+ * as text lines (export streams the archive). Served on the admin listener only, to whom {@link
+ * AdminAccess} lets in.
  */
 final class AdminService implements HttpService {
   private final Operator operator;
+  private final AdminAccess access;
 
-  AdminService(Operator operator) {
+  AdminService(Operator operator, AdminAccess access) {
     this.operator = operator;
+    this.access = access;
   }
 
   @Override
@@ -61,7 +58,7 @@ final class AdminService implements HttpService {
 
   /** Body: one image per line; answers with the archive, streamed. */
   private void export(ServerRequest request, ServerResponse response) throws IOException {
-    requireLocal(request);
+    access.require(request);
     List<String> images = lines(request);
     operator.checkExport(images);
     response.header(HeaderNames.CONTENT_TYPE, "application/x-tar");
@@ -90,10 +87,10 @@ final class AdminService implements HttpService {
     run(request, response, progress -> operator.prefetch(images, platforms, progress));
   }
 
-  private static void run(
+  private void run(
       ServerRequest request, ServerResponse response, Function<Consumer<String>, ?> chore)
       throws IOException {
-    requireLocal(request);
+    access.require(request);
     response.header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
     try (OutputStream out = response.outputStream()) {
       chore.apply(
@@ -106,20 +103,5 @@ final class AdminService implements HttpService {
             }
           });
     }
-  }
-
-  private static void requireLocal(ServerRequest request) {
-    if (!local(request.remotePeer().address())) {
-      throw new RegistryException(
-          ErrorCode.DENIED, "maintenance is only allowed from this machine");
-    }
-  }
-
-  private static boolean local(SocketAddress address) {
-    if (address instanceof InetSocketAddress inet) {
-      InetAddress ip = inet.getAddress();
-      return ip != null && ip.isLoopbackAddress();
-    }
-    return false;
   }
 }

@@ -1,19 +1,40 @@
 package io.stevedore.http;
 
 import io.helidon.webserver.http.HttpRouting;
-import io.stevedore.cache.Cache;
-import io.stevedore.ops.Operator;
-import io.stevedore.route.UpstreamRouter;
+import java.util.Optional;
 
-/** Everything Stevedore serves over HTTP, in one routing that the server and tests share. */
+/**
+ * Everything Stevedore serves over HTTP, in the routings that the server and tests share: the
+ * registry port (pull API, metrics, health) and the admin port (operator chores).
+ */
 public final class HttpApi {
   private HttpApi() {}
 
-  public static void routing(
-      HttpRouting.Builder routing, UpstreamRouter router, Cache cache, Operator operator) {
+  /** The registry port: what clients, scrapers and probes reach. */
+  public static void registry(HttpRouting.Builder routing, Served served) {
     ErrorResponses.register(routing);
-    routing.register("/_stevedore", new AdminService(operator));
+    routing.addFilter(new ObservingFilter(served.observers(), served.clock()));
+    routing.register("/metrics", new MetricsService(served.metrics()));
+    routing.register(new HealthService(served.health()));
     routing.register(
-        new RegistryService(router, cache.manifests(), cache.blobs(), cache.referrers()));
+        new RegistryService(
+            served.router(),
+            served.cache().manifests(),
+            served.cache().blobs(),
+            served.cache().referrers()));
+  }
+
+  /**
+   * The admin port: the status page, and gc, verify, prefetch, export and import.
+   *
+   * @param token the bearer token every admin request must carry; when empty, only callers on this
+   *     machine are served
+   */
+  public static void admin(HttpRouting.Builder routing, Served served, Optional<String> token) {
+    ErrorResponses.register(routing);
+    routing.addFilter(new ObservingFilter(served.observers(), served.clock()));
+    AdminAccess access = new AdminAccess(token);
+    routing.register("/_stevedore", new StatusService(served.status(), access));
+    routing.register("/_stevedore", new AdminService(served.operator(), access));
   }
 }

@@ -69,6 +69,7 @@ public final class RegistryService implements HttpService {
     if (!read) {
       throw unsupported(method.text() + " is not supported: this mirror is read-only");
     }
+    RequestNotes.of(request).route(kind(path));
     switch (path) {
       case ApiPath.Base base -> {
         response.header(HeaderNames.CONTENT_TYPE, "application/json");
@@ -89,6 +90,7 @@ public final class RegistryService implements HttpService {
     AcceptList accept = AcceptList.parse(request.headers().values(HeaderNames.ACCEPT));
     ServedManifest manifest =
         manifests.get(route.upstream(), route.repository(), reference, accept.manifestTypes());
+    RequestNotes.of(request).cache(manifest.result());
     response.header(HeaderNames.CONTENT_TYPE, manifest.mediaType());
     response.header(CONTENT_DIGEST, manifest.digest().toString());
     if (manifest.stale()) {
@@ -120,6 +122,7 @@ public final class RegistryService implements HttpService {
       return;
     }
     try (BlobContent content = blobs.open(route.upstream(), route.repository(), digest)) {
+      RequestNotes.of(request).cache(content.result());
       long size = content.size();
       long first = 0;
       long last = size - 1;
@@ -204,7 +207,21 @@ public final class RegistryService implements HttpService {
   private UpstreamRouter.Route route(ServerRequest request, String name) {
     Optional<String> ns =
         request.query().contains("ns") ? Optional.of(request.query().get("ns")) : Optional.empty();
-    return router.route(ns, request.headers().first(HeaderNames.HOST), name);
+    UpstreamRouter.Route route = router.route(ns, request.headers().first(HeaderNames.HOST), name);
+    RequestNotes.of(request).upstream(route.upstream().config().name());
+    return route;
+  }
+
+  /** The kind of request, for the access log and as a metric label. */
+  private static String kind(ApiPath path) {
+    return switch (path) {
+      case ApiPath.Base base -> "base";
+      case ApiPath.Manifest manifest -> "manifest";
+      case ApiPath.Blob blob -> "blob";
+      case ApiPath.Tags tags -> "tags";
+      case ApiPath.Referrers referrers -> "referrers";
+      case ApiPath.Unsupported unsupported -> "unsupported";
+    };
   }
 
   private static int pageSize(String text) {

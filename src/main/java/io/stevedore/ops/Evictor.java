@@ -40,6 +40,15 @@ public final class Evictor implements BlobListener {
     this.stored.set(contents.blobs().stream().mapToLong(CachedBlob::size).sum());
   }
 
+  /** Bytes of blobs stored: a running count of fills and evictions, for metrics. */
+  long storedBytes() {
+    return stored.get();
+  }
+
+  long quota() {
+    return maxSize;
+  }
+
   /** What one eviction did. */
   public record Report(int evicted, long evictedBytes, long storedBytes, int skippedInUse) {}
 

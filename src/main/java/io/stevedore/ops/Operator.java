@@ -1,6 +1,7 @@
 package io.stevedore.ops;
 
 import io.stevedore.cache.Cache;
+import io.stevedore.cache.CacheContents;
 import io.stevedore.route.UpstreamRouter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,6 +48,26 @@ public final class Operator {
         new ImagePrefetch(router, prefetcher),
         new Exporter(cache.contents(), router),
         new Importer(cache.contents(), router));
+  }
+
+  /** Bytes of blobs stored, as the quota counts them; kept up to date by fills and evictions. */
+  public long storedBytes() {
+    return evictor.storedBytes();
+  }
+
+  /** The byte quota of stored blobs ({@code storage.max-size}). */
+  public long quota() {
+    return evictor.quota();
+  }
+
+  /** Bytes of the blobs that pins keep from eviction (a blob pinned twice counts once). */
+  public long pinnedBytes() {
+    CacheContents contents = cache.contents();
+    return contents.pins().values().stream()
+        .flatMap(Set::stream)
+        .distinct()
+        .mapToLong(digest -> contents.blobSize(digest).orElse(0L))
+        .sum();
   }
 
   /** Evicts down to the quota, then compacts what the deletes left in the store's records. */

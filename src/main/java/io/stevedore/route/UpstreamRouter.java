@@ -31,7 +31,10 @@ public final class UpstreamRouter {
   private final Map<Upstream, RepositoryPolicy> policies = new IdentityHashMap<>();
   private final Upstream defaultUpstream;
 
+  private final List<Upstream> upstreams;
+
   public UpstreamRouter(List<Upstream> upstreams) {
+    this.upstreams = List.copyOf(upstreams);
     Upstream fallback = null;
     for (Upstream upstream : upstreams) {
       for (String alias : upstream.config().aliases()) {
@@ -130,5 +133,10 @@ public final class UpstreamRouter {
   }
 
   /** Where a request goes: the upstream and the repository name in it. */
+  /** Every configured upstream, in the order of the config. */
+  public List<Upstream> upstreams() {
+    return upstreams;
+  }
+
   public record Route(Upstream upstream, RepositoryName repository) {}
 }

@@ -40,8 +40,8 @@ public final class CircuitBreakerUpstream implements Upstream {
     return new CircuitBreakerUpstream(delegate, Duration.ofSeconds(5));
   }
 
-  /** Whether calls fail fast now. */
-  public boolean isOpen() {
+  @Override
+  public boolean circuitOpen() {
     return open.get();
   }
 

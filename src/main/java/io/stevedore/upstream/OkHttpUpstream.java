@@ -45,6 +45,12 @@ public final class OkHttpUpstream implements Upstream {
    * @throws IllegalArgumentException when the CA file or the proxy setting is unusable
    */
   public OkHttpUpstream(UpstreamConfig config, OkHttpClient client, Clock clock) {
+    this(config, client, clock, UpstreamListener.NONE);
+  }
+
+  /** An upstream whose every request and answer {@code listener} hears. */
+  public OkHttpUpstream(
+      UpstreamConfig config, OkHttpClient client, Clock clock, UpstreamListener listener) {
     this.config = config;
     this.base = HttpUrl.get(config.url().toString());
     this.errors = new UpstreamErrors(config, clock);
@@ -61,8 +67,8 @@ public final class OkHttpUpstream implements Upstream {
     TokenFetcher fetcher = new TokenFetcher(config, plain, clock, errors);
     this.connections = new ConnectionLimit(config.maxConnections());
     this.rateLimits = new RateLimitTracker(config.name(), clock);
-    // Outermost the cap (one permit per logical request), innermost the rate-limit reading (it
-    // sees the answer to each attempt, the auth retry's included).
+    // Outermost the cap (one permit per logical request), innermost the rate-limit reading and
+    // the listener (they see the answer to each attempt, the auth retry's included).
     this.client =
         plain
             .newBuilder()
@@ -70,12 +76,13 @@ public final class OkHttpUpstream implements Upstream {
             .addInterceptor(
                 new AuthInterceptor(config.credentials(), new TokenCache(clock), fetcher))
             .addInterceptor(rateLimits)
+            .addInterceptor(new ListeningInterceptor(config.name(), listener))
             .build();
   }
 
   /** An upstream on the process-wide base client, so all upstreams share one connection pool. */
-  public static Upstream create(UpstreamConfig config, Clock clock) {
-    return new OkHttpUpstream(config, SharedClient.INSTANCE, clock);
+  public static Upstream create(UpstreamConfig config, Clock clock, UpstreamListener listener) {
+    return new OkHttpUpstream(config, SharedClient.INSTANCE, clock, listener);
   }
 
   /** A base client with a connection pool that follows redirects (blobs live on CDNs). */

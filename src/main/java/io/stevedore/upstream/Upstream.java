@@ -56,6 +56,14 @@ public interface Upstream {
   /** What the upstream last said of its rate limit, if it ever did. */
   Optional<RateLimit> rateLimit();
 
+  /**
+   * Whether calls fail at once because the upstream could not be reached lately (a circuit breaker
+   * is open); cached content is still served.
+   */
+  default boolean circuitOpen() {
+    return false;
+  }
+
   /** GET the tag list. {@code n} and {@code last} are passed on when present (null when absent). */
   TagList listTags(RepositoryName repository, Integer n, String last);
 }

@@ -85,7 +85,7 @@ class ImportWhileServingTest {
 
     HttpResponse<String> imported =
         http.send(
-            HttpRequest.newBuilder(mirrorUri("/_stevedore/import"))
+            HttpRequest.newBuilder(adminUri("/_stevedore/import"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(archive("team/app:1.0")))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
@@ -128,5 +128,9 @@ class ImportWhileServingTest {
 
   private URI mirrorUri(String path) {
     return URI.create("http://127.0.0.1:" + mirror.port() + path);
+  }
+
+  private URI adminUri(String path) {
+    return URI.create("http://127.0.0.1:" + mirror.adminPort() + path);
   }
 }

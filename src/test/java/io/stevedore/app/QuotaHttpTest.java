@@ -75,7 +75,8 @@ class QuotaHttpTest {
                 "127.0.0.1", 0, dir, QUOTA, 1 << 20, Duration.ofMinutes(5), List.of(upstream)),
             clock,
             new FillPolicy(0, Duration.ZERO, Duration.ofMinutes(5)),
-            c -> new OkHttpUpstream(c, OkHttpUpstream.defaultClient(), clock));
+            (c, listener) ->
+                new OkHttpUpstream(c, OkHttpUpstream.defaultClient(), clock, listener));
     MirrorClient client = new MirrorClient(mirror.port());
 
     for (Digest digest : digests) {

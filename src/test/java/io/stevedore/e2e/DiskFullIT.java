@@ -22,7 +22,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * mount it; skipped otherwise), and a ballast file takes the space a fill needs. The fill of a 100
  * MB layer fails cleanly (a 5xx that names the full disk, or a body cut off), cached manifests and
  * blobs keep being served, and once the ballast is gone the same process fills again, with no
- * restart.
+ * restart. {@code /readyz} says 503 while the disk is full and 200 again once it is not, and {@code
+ * /healthz} stays 200 throughout.
  */
 class DiskFullIT {
   private static final Duration RECOVERY = Duration.ofSeconds(40);
@@ -50,8 +51,13 @@ class DiskFullIT {
     // Cache the small image while there is room.
     assertCachedImageServed();
     long pid = mirror.pid();
+    assertThat(get("/readyz").status()).as("ready with room on the disk").isEqualTo(200);
 
     disk.fillLeaving(24L * 1024 * 1024);
+    Got unready = get("/readyz");
+    assertThat(unready.status()).as("ready on a full disk: %s", unready).isEqualTo(503);
+    assertThat(unready.text()).contains("\"unready\"").contains("space");
+    assertThat(get("/healthz").status()).as("alive on a full disk").isEqualTo(200);
     String bigPath = "/v2/e2e/big/blobs/" + bigLayer.digest();
     Got first = get(bigPath);
     assertThat(first.complete(bigLayer)).as("a fill on a full disk: %s", first).isFalse();
@@ -65,6 +71,7 @@ class DiskFullIT {
     assertCachedImageServed();
 
     disk.freeBallast();
+    assertThat(get("/readyz").status()).as("ready once space is back").isEqualTo(200);
     Instant deadline = Instant.now().plus(RECOVERY);
     Got again = get(bigPath);
     while (!again.complete(bigLayer) && Instant.now().isBefore(deadline)) {

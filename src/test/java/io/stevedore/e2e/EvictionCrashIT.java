@@ -98,7 +98,7 @@ class EvictionCrashIT {
   private String killDuringGc(String text) throws Exception {
     HttpResponse<InputStream> response =
         HTTP.send(
-            HttpRequest.newBuilder(tight.url().resolve("/_stevedore/gc"))
+            HttpRequest.newBuilder(tight.adminUrl().resolve("/_stevedore/gc"))
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build(),
             HttpResponse.BodyHandlers.ofInputStream());
@@ -120,7 +120,7 @@ class EvictionCrashIT {
 
   private static String post(StevedoreProcess mirror, String path) throws Exception {
     return HTTP.send(
-            HttpRequest.newBuilder(mirror.url().resolve(path))
+            HttpRequest.newBuilder(mirror.adminUrl().resolve(path))
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .timeout(Duration.ofMinutes(2))
                 .build(),

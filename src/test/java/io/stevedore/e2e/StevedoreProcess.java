@@ -27,6 +27,8 @@ public final class StevedoreProcess implements AutoCloseable {
 
   private final Path dir;
   private final int port;
+  // Each mirror its own: tests run several at once, and the default 5001 would collide.
+  private final int adminPort = FreePorts.freePort();
   private final List<String> jvmArgs;
   private final Set<Integer> readyStatuses;
   private final Map<String, String> env;
@@ -129,9 +131,11 @@ public final class StevedoreProcess implements AutoCloseable {
           port: %d
         storage:
           path: %s
+        admin:
+          port: %d
         upstreams:
         """
-            .formatted(port, dataDir().toAbsolutePath()));
+            .formatted(port, dataDir().toAbsolutePath(), adminPort));
     upstreams.forEach(u -> yaml.append(u.toYaml()));
     yaml.append(extraYaml);
     try {
@@ -233,6 +237,11 @@ public final class StevedoreProcess implements AutoCloseable {
   /** {@code http://127.0.0.1:PORT}. */
   public URI url() {
     return URI.create("http://" + hostPort());
+  }
+
+  /** The admin listener, {@code http://127.0.0.1:ADMIN_PORT}. */
+  public URI adminUrl() {
+    return URI.create("http://127.0.0.1:" + adminPort);
   }
 
   public Path configFile() {

@@ -2,6 +2,8 @@ package io.stevedore.testing;
 
 import io.stevedore.app.Stevedore;
 import io.stevedore.cache.FillPolicy;
+import io.stevedore.config.AccessLogConfig;
+import io.stevedore.config.AdminConfig;
 import io.stevedore.config.StevedoreConfig;
 import io.stevedore.config.UpstreamConfig;
 import io.stevedore.upstream.OkHttpUpstream;
@@ -26,6 +28,16 @@ public final class TestMirrors {
 
   /** A mirror of several upstreams. */
   public static Stevedore start(Path dir, Clock clock, List<UpstreamConfig> upstreams) {
+    return start(dir, clock, upstreams, AdminConfig.LOOPBACK_ANY_PORT, AccessLogConfig.OFF);
+  }
+
+  /** A mirror with the admin listener and access log of the caller's choosing. */
+  public static Stevedore start(
+      Path dir,
+      Clock clock,
+      List<UpstreamConfig> upstreams,
+      AdminConfig admin,
+      AccessLogConfig accessLog) {
     StevedoreConfig settings =
         new StevedoreConfig(
             "127.0.0.1",
@@ -34,11 +46,13 @@ public final class TestMirrors {
             1L << 30,
             1L << 20,
             Duration.ofMinutes(5),
-            upstreams);
+            upstreams,
+            admin,
+            accessLog);
     return Stevedore.start(
         settings,
         clock,
         new FillPolicy(3, Duration.ZERO, Duration.ofMinutes(5)),
-        c -> new OkHttpUpstream(c, OkHttpUpstream.defaultClient(), clock));
+        (c, listener) -> new OkHttpUpstream(c, OkHttpUpstream.defaultClient(), clock, listener));
   }
 }

@@ -36,7 +36,7 @@ class CircuitBreakerUpstreamTest {
               assertThat(e.status()).isEqualTo(503);
               assertThat(e.getMessage()).contains("unreachable");
             });
-    assertThat(breaker.isOpen()).isTrue();
+    assertThat(breaker.circuitOpen()).isTrue();
     assertThat(upstream.calls()).hasSize((int) before);
   }
 
@@ -47,12 +47,12 @@ class CircuitBreakerUpstreamTest {
       assertThatThrownBy(() -> breaker.headBlob(REPO, digest));
     }
     assertThat(breaker.probe()).isFalse();
-    assertThat(breaker.isOpen()).isTrue();
+    assertThat(breaker.circuitOpen()).isTrue();
 
     upstream.failWith(null);
 
     assertThat(breaker.probe()).isTrue();
-    assertThat(breaker.isOpen()).isFalse();
+    assertThat(breaker.circuitOpen()).isFalse();
     assertThat(breaker.headBlob(REPO, digest)).contains(5L);
   }
 
@@ -65,7 +65,7 @@ class CircuitBreakerUpstreamTest {
       assertThatThrownBy(() -> breaker.headBlob(REPO, digest));
     }
 
-    assertThat(breaker.isOpen()).isFalse();
+    assertThat(breaker.circuitOpen()).isFalse();
   }
 
   @Test
@@ -78,6 +78,6 @@ class CircuitBreakerUpstreamTest {
       assertThat(breaker.headBlob(REPO, digest)).isPresent();
     }
 
-    assertThat(breaker.isOpen()).isFalse();
+    assertThat(breaker.circuitOpen()).isFalse();
   }
 }

@@ -132,7 +132,7 @@ class EgressProxyTest {
             .willReturn(aResponse().withBody(MANIFEST)));
 
     assertThat(
-            OkHttpUpstream.create(config().build(), clock)
+            OkHttpUpstream.create(config().build(), clock, UpstreamListener.NONE)
                 .fetchManifest(REPO, TAG, List.of())
                 .body())
         .isEqualTo(MANIFEST);

@@ -152,7 +152,10 @@ class TlsConfigTest {
     UpstreamConfig config = config(loopback).caFile(loopbackPem).build();
 
     assertThat(upstream(config).fetchManifest(REPO, TAG, List.of()).body()).isEqualTo(MANIFEST);
-    assertThat(OkHttpUpstream.create(config, clock).fetchManifest(REPO, TAG, List.of()).body())
+    assertThat(
+            OkHttpUpstream.create(config, clock, UpstreamListener.NONE)
+                .fetchManifest(REPO, TAG, List.of())
+                .body())
         .isEqualTo(MANIFEST);
   }
 

@@ -2,6 +2,8 @@ package io.stevedore.config.yaml;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
+import io.stevedore.config.AccessLogConfig;
+import io.stevedore.config.AdminConfig;
 import io.stevedore.config.Credentials;
 import io.stevedore.config.Durations;
 import io.stevedore.config.Sizes;
@@ -49,6 +51,8 @@ public final class ConfigLoader {
           String lower = name.toLowerCase(java.util.Locale.ROOT);
           if (lower.startsWith("server_")
               || lower.startsWith("storage_")
+              || lower.startsWith("admin_")
+              || lower.startsWith("access_dash_log_")
               || lower.startsWith("upstreams_")) {
             overrides.put(lower.replace("_dash_", "-").replace('_', '.'), value);
           }
@@ -73,9 +77,50 @@ public final class ConfigLoader {
     }
     try {
       return new StevedoreConfig(
-          host, port, storage, maxSize, manifestMemory, fillTimeout, upstreams);
+          host,
+          port,
+          storage,
+          maxSize,
+          manifestMemory,
+          fillTimeout,
+          upstreams,
+          admin(config),
+          accessLog(config));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
+    }
+  }
+
+  private static AdminConfig admin(Config config) {
+    String host = string(config, "admin.host", AdminConfig.DEFAULT_HOST);
+    int port =
+        value(
+            config, "", "admin.port", String.valueOf(AdminConfig.DEFAULT_PORT), ConfigLoader::port);
+    Optional<String> token =
+        config
+            .get("admin.token-file")
+            .asString()
+            .asOptional()
+            .map(file -> secret(Path.of(file), "admin.token-file"));
+    return new AdminConfig(host, port, token);
+  }
+
+  private static AccessLogConfig accessLog(Config config) {
+    boolean enabled = value(config, "", "access-log.enabled", "true", ConfigLoader::bool);
+    Optional<Path> file = config.get("access-log.file").asString().asOptional().map(Path::of);
+    return new AccessLogConfig(enabled, file);
+  }
+
+  /** A secret kept in a file (a password, a token): its content without surrounding space. */
+  private static String secret(Path file, String key) {
+    try {
+      String secret = Files.readString(file).strip();
+      if (secret.isEmpty()) {
+        throw new ConfigException(key + ": " + file + " is empty");
+      }
+      return secret;
+    } catch (IOException e) {
+      throw new ConfigException(key + ": cannot read " + file + ": " + e.getMessage());
     }
   }
 
@@ -148,12 +193,7 @@ public final class ConfigLoader {
       throw new ConfigException(prefix + "password-file: give password or password-file, not both");
     }
     if (passwordFile != null) {
-      try {
-        password = Files.readString(Path.of(passwordFile)).strip();
-      } catch (IOException e) {
-        throw new ConfigException(
-            prefix + "password-file: cannot read " + passwordFile + ": " + e.getMessage());
-      }
+      password = secret(Path.of(passwordFile), prefix + "password-file");
     }
     if (username.isEmpty()) {
       if (password != null) {

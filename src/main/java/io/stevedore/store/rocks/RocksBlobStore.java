@@ -79,6 +79,11 @@ final class RocksBlobStore implements BlobStore {
     return chunkSize;
   }
 
+  /** Throws the out-of-space failure while a new blob would not be let in. */
+  void requireSpace() {
+    files.requireSpace(0, "the store takes no new blobs");
+  }
+
   @Override
   public Optional<BlobInfo> find(Digest digest) {
     byte[] record = recordOf(digest);

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.logging.Logger;
 import org.rocksdb.AbstractEventListener;
 import org.rocksdb.BackgroundErrorReason;
@@ -217,6 +218,16 @@ public final class RocksStore implements Store {
   @Override
   public PinStore pins() {
     return pins;
+  }
+
+  @Override
+  public Optional<String> unwritable() {
+    try (StoreGuard.Lease lease = guard.enter()) {
+      blobs.requireSpace();
+      return Optional.empty();
+    } catch (StoreException e) {
+      return Optional.of(e.getMessage());
+    }
   }
 
   @Override

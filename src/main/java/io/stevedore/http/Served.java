@@ -1,0 +1,26 @@
+package io.stevedore.http;
+
+import io.stevedore.cache.Cache;
+import io.stevedore.observe.Health;
+import io.stevedore.observe.Metrics;
+import io.stevedore.observe.RequestObserver;
+import io.stevedore.observe.Status;
+import io.stevedore.ops.Operator;
+import io.stevedore.route.UpstreamRouter;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * What the server serves: the registry API over the router and the cache, the operator's chores,
+ * metrics, health and the status page; and who hears every request (the access log, metrics, the
+ * status page).
+ */
+public record Served(
+    UpstreamRouter router,
+    Cache cache,
+    Operator operator,
+    Metrics metrics,
+    Health health,
+    Status status,
+    List<RequestObserver> observers,
+    Clock clock) {}
