@@ -10,7 +10,6 @@ import io.stevedore.observe.Health;
 import io.stevedore.oci.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * {@code GET /healthz}: the process answers (touches neither disk nor upstreams). {@code GET
@@ -36,23 +35,7 @@ final class HealthService implements HttpService {
     body.append(
         unready.isEmpty() ? "\"ready\"" : "\"unready\",\"reason\":" + Json.quote(unready.get()));
     if (request.query().contains("verbose")) {
-      body.append(",\"upstreams\":[")
-          .append(
-              health.upstreams().stream()
-                  .map(
-                      u ->
-                          "{\"name\":"
-                              + Json.quote(u.name())
-                              + ",\"url\":"
-                              + Json.quote(u.url())
-                              + ",\"reachable\":"
-                              + u.reachable()
-                              + u.rateLimitRemaining()
-                                  .map(r -> ",\"rateLimitRemaining\":" + r)
-                                  .orElse("")
-                              + "}")
-                  .collect(Collectors.joining(",")))
-          .append(']');
+      body.append(",\"upstreams\":").append(health.upstreamsJson());
     }
     body.append('}');
     json(

@@ -1,6 +1,7 @@
 package io.stevedore.observe;
 
 import io.stevedore.cache.CacheContents;
+import io.stevedore.oci.Json;
 import io.stevedore.upstream.Upstream;
 import java.util.List;
 import java.util.Optional;
@@ -42,5 +43,25 @@ public final class Health {
    * @param rateLimitRemaining what its last answer said of its rate-limit budget
    */
   public record UpstreamState(
-      String name, String url, boolean reachable, Optional<Integer> rateLimitRemaining) {}
+      String name, String url, boolean reachable, Optional<Integer> rateLimitRemaining) {
+    /** As {@code /readyz?verbose} and the status page show it. */
+    public String json() {
+      return "{\"name\":"
+          + Json.quote(name)
+          + ",\"url\":"
+          + Json.quote(url)
+          + ",\"reachable\":"
+          + reachable
+          + ",\"rateLimitRemaining\":"
+          + rateLimitRemaining.map(String::valueOf).orElse("null")
+          + "}";
+    }
+  }
+
+  /** Every upstream's state, as a JSON array. */
+  public String upstreamsJson() {
+    return upstreams().stream()
+        .map(UpstreamState::json)
+        .collect(java.util.stream.Collectors.joining(",", "[", "]"));
+  }
 }

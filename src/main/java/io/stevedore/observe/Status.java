@@ -118,7 +118,7 @@ public final class Status implements BlobListener, RequestObserver {
         + "},\"fills\":"
         + fills(now)
         + ",\"upstreams\":"
-        + upstreams()
+        + health.upstreamsJson()
         + ",\"recentEvictions\":"
         + evictions()
         + ",\"pinned\":"
@@ -159,23 +159,6 @@ public final class Status implements BlobListener, RequestObserver {
                       + Json.quote(fill.started().toString())
                       + "}");
             });
-    return out.toString();
-  }
-
-  private String upstreams() {
-    StringJoiner out = new StringJoiner(",", "[", "]");
-    for (Health.UpstreamState upstream : health.upstreams()) {
-      out.add(
-          "{\"name\":"
-              + Json.quote(upstream.name())
-              + ",\"url\":"
-              + Json.quote(upstream.url())
-              + ",\"reachable\":"
-              + upstream.reachable()
-              + ",\"rateLimitRemaining\":"
-              + upstream.rateLimitRemaining().map(String::valueOf).orElse("null")
-              + "}");
-    }
     return out.toString();
   }
 

@@ -2,6 +2,7 @@ package io.stevedore.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stevedore.oci.Json;
 import java.io.InputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -89,7 +91,15 @@ class StatusPageIT {
                       .build(),
                   HttpResponse.BodyHandlers.ofString())
               .body();
-      if (json.contains(layer.digest()) && !json.contains("\"storedBytes\":0,")) {
+      List<?> fills = (List<?>) ((Map<?, ?>) Json.parse(json)).get("fills");
+      boolean storing =
+          fills.stream()
+              .map(fill -> (Map<?, ?>) fill)
+              .anyMatch(
+                  fill ->
+                      layer.digest().equals(fill.get("digest"))
+                          && ((Long) fill.get("storedBytes")) > 0);
+      if (storing) {
         return;
       }
       Thread.sleep(100); // a poll: the fill reports progress per chunk
