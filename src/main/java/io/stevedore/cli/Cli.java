@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       PrefetchCommand.class,
       ExportCommand.class,
       ImportCommand.class,
+      ConfigCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Cli implements Runnable {

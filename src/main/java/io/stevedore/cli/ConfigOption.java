@@ -19,6 +19,11 @@ final class ConfigOption {
    * @throws ConfigLoader.ConfigException saying what is wrong with it; {@link Cli} prints that and
    *     exits with 2
    */
+  /** The file {@link #load()} reads. */
+  Path path() {
+    return config;
+  }
+
   StevedoreConfig load() {
     return ConfigLoader.load(config, System.getenv());
   }

@@ -41,17 +41,60 @@ class CliTest {
     assertThat(run.err()).contains("is not valid YAML");
   }
 
-  private record Run(int exit, String err) {}
+  @Test
+  void configCheck_ofTheShippedConfig_passes_andPrintsItWithSecretsMasked() throws Exception {
+    Path secret = Files.writeString(dir.resolve("token"), "t0ken-never-shown\n");
+    Path config =
+        Files.writeString(
+            dir.resolve("stevedore.yaml"),
+            Files.readString(Path.of("conf/stevedore.yaml"))
+                .replace("# username: someone", "username: someone")
+                .replace("# password: secret", "password: hunter2-never-shown")
+                .replace("# token-file: /run/secrets/stevedore-admin", "token-file: " + secret));
+
+    Run shipped = run("config", "check", "--config", "conf/stevedore.yaml");
+    Run withSecrets = run("config", "check", "--config", config.toString());
+
+    assertThat(shipped.exit()).as(shipped.err()).isZero();
+    assertThat(shipped.out()).contains("port: 5000").contains("tag-freshness: 5m");
+    assertThat(withSecrets.exit()).as(withSecrets.err()).isZero();
+    assertThat(withSecrets.out())
+        .contains("username: someone")
+        .contains("password: '********'")
+        .contains("token-file: '********'")
+        .doesNotContain("hunter2-never-shown")
+        .doesNotContain("t0ken-never-shown");
+  }
+
+  @Test
+  void configCheck_ofAFileWithAnUnknownKey_failsNamingIt() throws Exception {
+    Path config =
+        Files.writeString(
+            dir.resolve("typo.yaml"),
+            "storage:\n  max_size: 1GiB\nupstreams:\n  - name: a\n    url: http://x\n");
+
+    Run run = run("config", "check", "--config", config.toString());
+
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.err()).contains("storage.max_size: unknown key; did you mean max-size?");
+  }
+
+  private record Run(int exit, String out, String err) {}
 
   private static Run run(String... args) {
-    PrintStream original = System.err;
+    PrintStream originalOut = System.out;
+    PrintStream originalErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     try {
       int exit = Cli.run(args);
-      return new Run(exit, err.toString(StandardCharsets.UTF_8));
+      return new Run(
+          exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
-      System.setErr(original);
+      System.setOut(originalOut);
+      System.setErr(originalErr);
     }
   }
 }

@@ -188,6 +188,13 @@ public final class StevedoreProcess implements AutoCloseable {
   }
 
   /** The test JVM's own java, so the jar runs on the JDK the build checked; RocksDB is native. */
+  /** Runs the jar's command line with {@code args} alone, as a user would type them. */
+  public static ExecResult cli(String... args) {
+    List<String> line = java(List.of());
+    line.addAll(List.of(args));
+    return Exec.run(line, COMMAND_TIMEOUT);
+  }
+
   private static List<String> java(List<String> jvmArgs) {
     Path jar = jar();
     if (!Files.isRegularFile(jar)) {

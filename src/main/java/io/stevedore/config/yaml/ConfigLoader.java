@@ -33,13 +33,21 @@ public final class ConfigLoader {
     if (!Files.isRegularFile(file)) {
       throw new ConfigException("config file " + file + " does not exist");
     }
+    Config config;
     try {
-      Config config =
+      config =
           Config.just(
               ConfigSources.create(environmentOverrides(env)), ConfigSources.file(file).build());
-      return read(config);
+      // Reading every node here finds what Helidon only parses on first use.
+      config.traverse().forEach(node -> {});
     } catch (io.helidon.config.ConfigException e) {
       throw new ConfigException(file + " is not valid YAML: " + e.getMessage());
+    }
+    try {
+      KeyCheck.check(config);
+      return read(config);
+    } catch (ConfigException e) {
+      throw new ConfigException(file + ": " + e.detail);
     }
   }
 
@@ -73,8 +81,9 @@ public final class ConfigLoader {
       throw new ConfigException("upstreams: at least one upstream must be configured");
     }
     for (int i = 0; i < nodes.size(); i++) {
-      upstreams.add(upstream(nodes.get(i), "upstreams." + i + ".", nodes.size() == 1));
+      upstreams.add(upstream(nodes.get(i), "upstreams[" + i + "].", nodes.size() == 1));
     }
+    checkUnique(upstreams);
     try {
       return new StevedoreConfig(
           host,
@@ -89,6 +98,43 @@ public final class ConfigLoader {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }
+  }
+
+  /** One default, and each alias answered by one upstream: else routing would be a guess. */
+  private static void checkUnique(List<UpstreamConfig> upstreams) {
+    Map<String, Integer> aliases = new java.util.HashMap<>();
+    int defaultAt = -1;
+    for (int i = 0; i < upstreams.size(); i++) {
+      UpstreamConfig upstream = upstreams.get(i);
+      if (upstream.isDefault()) {
+        if (defaultAt >= 0) {
+          throw new ConfigException(
+              "upstreams["
+                  + i
+                  + "].default: "
+                  + described(upstreams, defaultAt)
+                  + " is the default already; only one upstream may be");
+        }
+        defaultAt = i;
+      }
+      for (String alias : upstream.aliases()) {
+        Integer other = aliases.putIfAbsent(alias.toLowerCase(java.util.Locale.ROOT), i);
+        if (other != null && other != i) {
+          throw new ConfigException(
+              "upstreams["
+                  + i
+                  + "].aliases: "
+                  + alias
+                  + " is an alias of "
+                  + described(upstreams, other)
+                  + " too; a registry host routes to one upstream");
+        }
+      }
+    }
+  }
+
+  private static String described(List<UpstreamConfig> upstreams, int index) {
+    return "upstreams[" + index + "] (" + upstreams.get(index).name() + ")";
   }
 
   private static AdminConfig admin(Config config) {
@@ -263,8 +309,11 @@ public final class ConfigLoader {
 
   /** A config that cannot be used; the message names the key. */
   public static final class ConfigException extends RuntimeException {
-    ConfigException(String message) {
-      super("bad config: " + message);
+    private final String detail;
+
+    ConfigException(String detail) {
+      super("bad config: " + detail);
+      this.detail = detail;
     }
   }
 }

@@ -138,20 +138,20 @@ class ConfigLoaderTest {
         Arguments.of("server:\n  port: http\n" + upstream, "server.port"),
         Arguments.of("server:\n  port: 70000\n" + upstream, "server.port"),
         Arguments.of("storage:\n  max-size: lots\n" + upstream, "storage.max-size"),
-        Arguments.of("upstreams:\n  - name: a\n    url: ftp://x\n", "upstreams.0.url"),
-        Arguments.of("upstreams:\n  - url: http://x\n", "upstreams.0.name"),
-        Arguments.of("upstreams:\n  - name: a\n    url: https://u:secret@x\n", "upstreams.0.url"),
-        Arguments.of(upstream + "    tag-freshness: soon\n", "upstreams.0.tag-freshness"),
-        Arguments.of(upstream + "    default: maybe\n", "upstreams.0.default"),
-        Arguments.of(upstream + "    username: u\n", "upstreams.0.password"),
-        Arguments.of(upstream + "    password: p\n", "upstreams.0.username"),
+        Arguments.of("upstreams:\n  - name: a\n    url: ftp://x\n", "upstreams[0].url"),
+        Arguments.of("upstreams:\n  - url: http://x\n", "upstreams[0].name"),
+        Arguments.of("upstreams:\n  - name: a\n    url: https://u:secret@x\n", "upstreams[0].url"),
+        Arguments.of(upstream + "    tag-freshness: soon\n", "upstreams[0].tag-freshness"),
+        Arguments.of(upstream + "    default: maybe\n", "upstreams[0].default"),
+        Arguments.of(upstream + "    username: u\n", "upstreams[0].password"),
+        Arguments.of(upstream + "    password: p\n", "upstreams[0].username"),
         Arguments.of(
             upstream + "    username: u\n    password-file: /nonexistent/x\n",
-            "upstreams.0.password-file"),
+            "upstreams[0].password-file"),
         Arguments.of("server:\n  port: 5000\n", "upstreams"),
-        Arguments.of(upstream + "    proxy: socks5://x:1\n", "upstreams.0.proxy"),
-        Arguments.of(upstream + "    ca-file: /nonexistent/ca.pem\n", "upstreams.0.ca-file"),
-        Arguments.of(upstream + "    max-connections: 0\n", "upstreams.0.max-connections"),
+        Arguments.of(upstream + "    proxy: socks5://x:1\n", "upstreams[0].proxy"),
+        Arguments.of(upstream + "    ca-file: /nonexistent/ca.pem\n", "upstreams[0].ca-file"),
+        Arguments.of(upstream + "    max-connections: 0\n", "upstreams[0].max-connections"),
         Arguments.of("server: [unclosed\n", "stevedore.yaml"));
   }
 
@@ -180,7 +180,74 @@ class ConfigLoaderTest {
             """);
 
     assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
-        .hasMessageContaining("only one upstream may be the default");
+        .hasMessageContaining("upstreams[1].default")
+        .hasMessageContaining("upstreams[0] (a) is the default already");
+  }
+
+  static Stream<Arguments> unknownKeys() {
+    String upstream = "upstreams:\n  - name: a\n    url: http://127.0.0.1:1\n";
+    return Stream.of(
+        Arguments.of("cluster:\n  peers: [a, b]\n" + upstream, "cluster: unknown key", ""),
+        Arguments.of(
+            "server:\n  prot: 5000\n" + upstream, "server.prot: unknown key", "did you mean port?"),
+        Arguments.of(
+            "storage:\n  max_size: 1GiB\n" + upstream,
+            "storage.max_size: unknown key",
+            "did you mean max-size?"),
+        Arguments.of(
+            upstream + "  - name: b\n    url: http://127.0.0.1:2\n    tag-fresness: 1h\n",
+            "upstreams[1].tag-fresness: unknown key",
+            "did you mean tag-freshness?"),
+        Arguments.of("server: 5000\n" + upstream, "server: expected a section with host, port", ""),
+        Arguments.of(
+            upstream + "    aliases:\n      host: x\n",
+            "upstreams[0].aliases: expected a list",
+            ""),
+        Arguments.of(
+            upstream + "    url:\n      - http://127.0.0.1:1\n",
+            "upstreams[0].url: expected a single value",
+            ""),
+        Arguments.of("upstreams:\n  name: a\n", "upstreams: expected a list", ""));
+  }
+
+  @ParameterizedTest
+  @MethodSource("unknownKeys")
+  void unknownKeysAndWrongShapes_areRefused_namingTheKeyAndTheFile(
+      String yaml, String message, String hint) throws IOException {
+    Path file = write(yaml);
+
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+        .isInstanceOf(ConfigLoader.ConfigException.class)
+        .hasMessageStartingWith("bad config: " + file + ": ")
+        .hasMessageContaining(message)
+        .hasMessageContaining(hint);
+  }
+
+  @Test
+  void aMisspelledEnvironmentOverride_isRefusedToo() throws IOException {
+    Path file = write(minimal("5m"));
+
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("UPSTREAMS_0_TAG_dash_FRESNESS", "1h")))
+        .hasMessageContaining("upstreams[0].tag-fresness: unknown key")
+        .hasMessageContaining("did you mean tag-freshness?");
+  }
+
+  @Test
+  void anAliasOfTwoUpstreams_isRefused() throws IOException {
+    Path file =
+        write(
+            """
+            upstreams:
+              - name: hub
+                url: http://127.0.0.1:1
+                aliases: [docker.io]
+              - name: other
+                url: http://127.0.0.1:2
+                aliases: [quay.io, Docker.IO]
+            """);
+
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+        .hasMessageContaining("upstreams[1].aliases: Docker.IO is an alias of upstreams[0] (hub)");
   }
 
   @Test
