@@ -2,6 +2,7 @@ package io.stevedore.config;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -14,6 +15,7 @@ import java.util.Optional;
  * @param manifestMemory the byte bound of the in-memory manifest tier
  * @param fillTimeout the longest one blob's fetch from upstream may take
  * @param upstreams the registries it mirrors; exactly one is the default
+ * @param tls HTTPS on the edge; plain HTTP when empty
  */
 public record StevedoreConfig(
     String host,
@@ -22,13 +24,28 @@ public record StevedoreConfig(
     long maxSize,
     long manifestMemory,
     java.time.Duration fillTimeout,
-    List<UpstreamConfig> upstreams) {
+    List<UpstreamConfig> upstreams,
+    Optional<ServerTls> tls) {
 
   public StevedoreConfig {
     upstreams = List.copyOf(upstreams);
+    Objects.requireNonNull(tls, "tls");
     if (upstreams.stream().filter(UpstreamConfig::isDefault).count() > 1) {
       throw new IllegalArgumentException("upstreams: only one upstream may be the default");
     }
+  }
+
+  /** A config serving plain HTTP. */
+  public StevedoreConfig(
+      String host,
+      int port,
+      Path storagePath,
+      long maxSize,
+      long manifestMemory,
+      java.time.Duration fillTimeout,
+      List<UpstreamConfig> upstreams) {
+    this(
+        host, port, storagePath, maxSize, manifestMemory, fillTimeout, upstreams, Optional.empty());
   }
 
   public Optional<UpstreamConfig> defaultUpstream() {
