@@ -43,9 +43,7 @@ public final class Stevedore implements AutoCloseable {
 
   private static Stevedore start(Mirror mirror, StevedoreConfig config) {
     try {
-      MirrorServer server =
-          MirrorServer.start(
-              config.host(), config.port(), mirror.router(), mirror.cache(), mirror.operator());
+      MirrorServer server = listen(mirror, config);
       ScheduledExecutorService flusher =
           Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory());
       flusher.scheduleWithFixedDelay(
@@ -58,6 +56,20 @@ public final class Stevedore implements AutoCloseable {
       mirror.close();
       throw e;
     }
+  }
+
+  private static MirrorServer listen(Mirror mirror, StevedoreConfig config) {
+    if (config.tls().isPresent()) {
+      return MirrorServer.start(
+          config.host(),
+          config.port(),
+          config.tls().get(),
+          mirror.router(),
+          mirror.cache(),
+          mirror.operator());
+    }
+    return MirrorServer.start(
+        config.host(), config.port(), mirror.router(), mirror.cache(), mirror.operator());
   }
 
   /** Gc, verify, prefetch, export and import, for the command line and tests. */
