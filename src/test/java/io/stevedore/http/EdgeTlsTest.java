@@ -11,7 +11,6 @@ import io.stevedore.testing.TestCa.Issued;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,8 +50,8 @@ class EdgeTlsTest {
   void installFirst() throws IOException {
     cert = dir.resolve("live.crt");
     key = dir.resolve("live.key");
-    replace(cert, first.certificate());
-    replace(key, first.key());
+    TestCa.replace(cert, first.certificate());
+    TestCa.replace(key, first.key());
     log = new LogCapture(EdgeTls.class);
   }
 
@@ -74,8 +73,8 @@ class EdgeTlsTest {
   @Test
   void aCompleteRotation_reachesTheServer_once() throws IOException {
     EdgeTls edge = EdgeTls.read(new ServerTls(cert, key, Optional.empty()));
-    replace(cert, second.certificate());
-    replace(key, second.key());
+    TestCa.replace(cert, second.certificate());
+    TestCa.replace(key, second.key());
 
     assertThat(edge.reloadIfChanged(reloads::add)).isTrue();
     assertThat(edge.reloadIfChanged(reloads::add)).isFalse();
@@ -91,7 +90,7 @@ class EdgeTlsTest {
   @Test
   void aHalfDoneRotation_keepsTheCurrentCertificate_untilTheKeyFollows() throws IOException {
     EdgeTls edge = EdgeTls.read(new ServerTls(cert, key, Optional.empty()));
-    replace(cert, second.certificate());
+    TestCa.replace(cert, second.certificate());
 
     assertThat(edge.reloadIfChanged(reloads::add)).isFalse();
     assertThat(reloads).isEmpty();
@@ -101,7 +100,7 @@ class EdgeTlsTest {
         .contains("still serving the previous certificate")
         .contains("server.tls.key-file: " + key + " is not the private key");
 
-    replace(key, second.key());
+    TestCa.replace(key, second.key());
     assertThat(edge.reloadIfChanged(reloads::add)).isTrue();
     assertThat(served(reloads.getFirst())).isEqualTo(second.x509());
   }
@@ -118,7 +117,7 @@ class EdgeTlsTest {
         .asString()
         .contains("server.tls.cert-file: " + cert + " holds no PEM certificate");
 
-    replace(cert, first.certificate());
+    TestCa.replace(cert, first.certificate());
     assertThat(edge.reloadIfChanged(reloads::add)).isTrue();
     assertThat(served(reloads.getFirst())).isEqualTo(first.x509());
   }
@@ -134,11 +133,5 @@ class EdgeTlsTest {
 
   private static X509Certificate served(Tls tls) {
     return tls.prototype().privateKeyCertChain().getFirst();
-  }
-
-  /** Replaces {@code target} by a copy of {@code source} in one rename, as rotation tools do. */
-  private static void replace(Path target, Path source) throws IOException {
-    Path next = Files.copy(source, target.resolveSibling(target.getFileName() + ".next"));
-    Files.move(next, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 }

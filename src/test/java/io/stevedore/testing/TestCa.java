@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
@@ -15,6 +16,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -194,6 +197,35 @@ public final class TestCa {
       keyStore.load(in, STORE_PASSWORD);
     }
     return keyStore;
+  }
+
+  /**
+   * The certificate a server on 127.0.0.1:{@code port} presents to {@code client} in a new
+   * handshake, its host name checked as HTTPS does.
+   */
+  public static X509Certificate servedCertificate(SSLContext client, int port) {
+    try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", port)) {
+      SSLParameters parameters = socket.getSSLParameters();
+      parameters.setEndpointIdentificationAlgorithm("HTTPS");
+      socket.setSSLParameters(parameters);
+      socket.startHandshake();
+      return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+    } catch (IOException e) {
+      throw new UncheckedIOException("no TLS handshake with 127.0.0.1:" + port, e);
+    }
+  }
+
+  /**
+   * Replaces {@code target} by a copy of {@code source} in one rename, as rotation tools do: a
+   * reader sees the old file or the new one, never half of it.
+   */
+  public static void replace(Path target, Path source) {
+    try {
+      Path next = Files.copy(source, target.resolveSibling(target.getFileName() + ".next"));
+      Files.move(next, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Every certificate in a PEM file. */

@@ -2,6 +2,7 @@ package io.stevedore.testing;
 
 import io.stevedore.app.Stevedore;
 import io.stevedore.cache.FillPolicy;
+import io.stevedore.config.ServerTls;
 import io.stevedore.config.StevedoreConfig;
 import io.stevedore.config.UpstreamConfig;
 import io.stevedore.upstream.OkHttpUpstream;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /** An in-process mirror on a free port with one upstream, the way tests want it. */
 public final class TestMirrors {
@@ -26,19 +28,30 @@ public final class TestMirrors {
 
   /** A mirror of several upstreams. */
   public static Stevedore start(Path dir, Clock clock, List<UpstreamConfig> upstreams) {
-    StevedoreConfig settings =
-        new StevedoreConfig(
-            "127.0.0.1",
-            0,
-            dir.resolve("data"),
-            1L << 30,
-            1L << 20,
-            Duration.ofMinutes(5),
-            upstreams);
     return Stevedore.start(
-        settings,
+        settings(dir, upstreams, Optional.empty()),
         clock,
         new FillPolicy(3, Duration.ZERO, Duration.ofMinutes(5)),
         c -> new OkHttpUpstream(c, OkHttpUpstream.defaultClient(), clock));
+  }
+
+  /** A mirror serving HTTPS as {@code tls} says, in front of an upstream nothing answers on. */
+  public static Stevedore startTls(Path dir, ServerTls tls) {
+    List<UpstreamConfig> nowhere =
+        List.of(UpstreamConfig.of("lab", URI.create("http://127.0.0.1:9")));
+    return Stevedore.start(settings(dir, nowhere, Optional.of(tls)), Clock.systemUTC());
+  }
+
+  private static StevedoreConfig settings(
+      Path dir, List<UpstreamConfig> upstreams, Optional<ServerTls> tls) {
+    return new StevedoreConfig(
+        "127.0.0.1",
+        0,
+        dir.resolve("data"),
+        1L << 30,
+        1L << 20,
+        Duration.ofMinutes(5),
+        upstreams,
+        tls);
   }
 }
