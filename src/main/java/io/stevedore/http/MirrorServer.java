@@ -39,12 +39,17 @@ public final class MirrorServer implements AutoCloseable {
    * Starts serving HTTPS on {@code host:port} as {@code tls} configures, and serves its files' new
    * certificate (and client CAs) a few seconds after they change, without a restart.
    *
-   * @throws IllegalArgumentException when the files do not read well, naming the config key
-   * @throws IllegalStateException when it cannot listen there
+   * @throws IllegalStateException when it cannot listen there, or the files no longer read well
+   *     (they did when the config was loaded); the message names the config key
    */
   public static MirrorServer start(
       String host, int port, ServerTls tls, UpstreamRouter router, Cache cache, Operator operator) {
-    EdgeTls edge = EdgeTls.read(tls);
+    EdgeTls edge;
+    try {
+      edge = EdgeTls.read(tls);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("cannot serve HTTPS: " + e.getMessage(), e);
+    }
     WebServer server =
         listen(
             host,
