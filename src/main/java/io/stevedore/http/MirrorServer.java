@@ -59,7 +59,8 @@ public final class MirrorServer implements AutoCloseable {
             operator,
             // Helidon 4.5's plain socket takes the certificate but drops the rest of the TLS
             // configuration, client authentication included: a client CA would let anyone in.
-            // Its NIO socket applies all of it.
+            // Its NIO socket applies all of it. Encryption, not the socket, bounds TLS: 512 MiB
+            // from memory to curl ran at 350-610 MB/s with either socket (warm, alternated).
             listener -> listener.useNio(true).tls(edge.tls()));
     ScheduledExecutorService watcher =
         Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("tls-files").factory());
