@@ -86,7 +86,7 @@ public final class Stevedore implements AutoCloseable {
               observers,
               clock);
       MirrorServer server =
-          MirrorServer.start(config.host(), config.port(), config.admin(), served);
+          MirrorServer.start(config.host(), config.port(), config.tls(), config.admin(), served);
       ScheduledExecutorService flusher =
           Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory());
       flusher.scheduleWithFixedDelay(

@@ -2,6 +2,7 @@ package io.stevedore.config;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -14,6 +15,7 @@ import java.util.Optional;
  * @param manifestMemory the byte bound of the in-memory manifest tier
  * @param fillTimeout the longest one blob's fetch from upstream may take
  * @param upstreams the registries it mirrors; exactly one is the default
+ * @param tls HTTPS on the edge; plain HTTP when empty
  * @param admin the admin listener
  * @param accessLog the access log
  */
@@ -25,10 +27,24 @@ public record StevedoreConfig(
     long manifestMemory,
     java.time.Duration fillTimeout,
     List<UpstreamConfig> upstreams,
+    Optional<ServerTls> tls,
     AdminConfig admin,
     AccessLogConfig accessLog) {
 
-  /** Admin on a free loopback port and no access log: a mirror as tests start it. */
+  public StevedoreConfig {
+    upstreams = List.copyOf(upstreams);
+    Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(admin, "admin");
+    Objects.requireNonNull(accessLog, "accessLog");
+    if (upstreams.stream().filter(UpstreamConfig::isDefault).count() > 1) {
+      throw new IllegalArgumentException("upstreams: only one upstream may be the default");
+    }
+  }
+
+  /**
+   * A mirror as tests start it: plain HTTP, the admin listener on a free loopback port, no access
+   * log.
+   */
   public StevedoreConfig(
       String host,
       int port,
@@ -45,15 +61,9 @@ public record StevedoreConfig(
         manifestMemory,
         fillTimeout,
         upstreams,
+        Optional.empty(),
         AdminConfig.LOOPBACK_ANY_PORT,
         AccessLogConfig.OFF);
-  }
-
-  public StevedoreConfig {
-    upstreams = List.copyOf(upstreams);
-    if (upstreams.stream().filter(UpstreamConfig::isDefault).count() > 1) {
-      throw new IllegalArgumentException("upstreams: only one upstream may be the default");
-    }
   }
 
   public Optional<UpstreamConfig> defaultUpstream() {

@@ -261,13 +261,45 @@ public final class Containerd implements AutoCloseable {
    */
   public static Path writeHostsToml(
       Path hostsDir, String registryHost, URI server, URI... mirrors) {
+    return writeHostsToml(hostsDir, registryHost, server, HostTls.NONE, mirrors);
+  }
+
+  /**
+   * How containerd verifies an HTTPS host, and the client certificate it presents.
+   *
+   * @param ca the CA certificate (PEM) the host's certificate must be signed by, or null for the
+   *     system's
+   * @param clientCert a client certificate (PEM) for mutual TLS, or null
+   * @param clientKey its key
+   */
+  public record HostTls(Path ca, Path clientCert, Path clientKey) {
+    public static final HostTls NONE = new HostTls(null, null, null);
+
+    /** The lines of one {@code [host]} table: {@code ca} and {@code client}. */
+    String toml() {
+      String toml = ca == null ? "" : "  ca = \"" + ca.toAbsolutePath() + "\"\n";
+      return clientCert == null
+          ? toml
+          : toml
+              + "  client = [[\""
+              + clientCert.toAbsolutePath()
+              + "\", \""
+              + clientKey.toAbsolutePath()
+              + "\"]]\n";
+    }
+  }
+
+  /** {@link #writeHostsToml(Path, String, URI, URI...)} with {@code tls} for every mirror. */
+  public static Path writeHostsToml(
+      Path hostsDir, String registryHost, URI server, HostTls tls, URI... mirrors) {
     StringBuilder toml = new StringBuilder();
     toml.append("server = \"").append(server).append("\"\n");
     List<URI> hosts = mirrors.length == 0 ? List.of(server) : Arrays.asList(mirrors);
     for (URI host : hosts) {
       toml.append("\n[host.\"")
           .append(host)
-          .append("\"]\n  capabilities = [\"pull\", \"resolve\"]\n");
+          .append("\"]\n  capabilities = [\"pull\", \"resolve\"]\n")
+          .append(tls.toml());
     }
     try {
       Path file = hostsDir.resolve(registryHost).resolve("hosts.toml");

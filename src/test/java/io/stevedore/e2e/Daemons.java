@@ -17,15 +17,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /** Shared plumbing for long-running child processes: readiness polling, logs, cleanup. */
 public final class Daemons {
   private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .connectTimeout(Duration.ofSeconds(2))
-          .version(HttpClient.Version.HTTP_1_1)
-          .build();
+
+  /** The client for plain-HTTP daemons. */
+  static final HttpClient HTTP = httpClient(null);
 
   static {
     // A test that dies without close() must not leave a registry or containerd running on CI.
@@ -41,6 +40,18 @@ public final class Daemons {
   }
 
   private Daemons() {}
+
+  /** A client for health probes; through TLS with {@code tls}, plain HTTP when it is null. */
+  static HttpClient httpClient(SSLContext tls) {
+    HttpClient.Builder builder =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(2))
+            .version(HttpClient.Version.HTTP_1_1);
+    if (tls != null) {
+      builder.sslContext(tls);
+    }
+    return builder.build();
+  }
 
   /** Starts {@code builder} and remembers the process so a JVM shutdown kills it. */
   static Process start(ProcessBuilder builder) {
@@ -86,10 +97,15 @@ public final class Daemons {
 
   /** Returns the HTTP status of {@code GET uri}, or -1 when nothing answers yet. */
   public static int status(URI uri) {
+    return status(HTTP, uri);
+  }
+
+  /** Returns the HTTP status of {@code GET uri} through {@code client}, or -1 when none answers. */
+  static int status(HttpClient client, URI uri) {
     try {
       HttpRequest request =
           HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build();
-      return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+      return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     } catch (IOException e) {
       return -1;
     } catch (InterruptedException e) {
@@ -108,12 +124,23 @@ public final class Daemons {
       Duration timeout,
       BooleanSupplier alive,
       Supplier<String> diagnostics) {
+    awaitHttp(HTTP, uri, expected, timeout, alive, diagnostics);
+  }
+
+  /** {@link #awaitHttp(URI, Set, Duration, BooleanSupplier, Supplier)} through {@code client}. */
+  static void awaitHttp(
+      HttpClient client,
+      URI uri,
+      Set<Integer> expected,
+      Duration timeout,
+      BooleanSupplier alive,
+      Supplier<String> diagnostics) {
     await(
         "GET " + uri + " to answer " + expected,
         timeout,
         alive,
         diagnostics,
-        () -> expected.contains(status(uri)));
+        () -> expected.contains(status(client, uri)));
   }
 
   /** Polls {@code condition} with a short back-off until {@code timeout}. */

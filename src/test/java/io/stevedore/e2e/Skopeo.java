@@ -44,10 +44,16 @@ public final class Skopeo {
   private final Path registriesConf;
   private final Optional<String> credentials;
   private final Duration timeout;
+  private final Optional<Path> sourceCertDir;
 
   /** A skopeo whose configuration files live under {@code workDir} (created if missing). */
   public Skopeo(Path workDir) {
-    this(workDir, workDir.resolve("registries.conf"), Optional.empty(), DEFAULT_TIMEOUT);
+    this(
+        workDir,
+        workDir.resolve("registries.conf"),
+        Optional.empty(),
+        DEFAULT_TIMEOUT,
+        Optional.empty());
     try {
       Files.createDirectories(workDir.resolve("tmp"));
       Files.createDirectories(workDir.resolve("registries.d"));
@@ -61,16 +67,22 @@ public final class Skopeo {
   }
 
   private Skopeo(
-      Path workDir, Path registriesConf, Optional<String> credentials, Duration timeout) {
+      Path workDir,
+      Path registriesConf,
+      Optional<String> credentials,
+      Duration timeout,
+      Optional<Path> sourceCertDir) {
     this.workDir = workDir;
     this.registriesConf = registriesConf;
     this.credentials = credentials;
     this.timeout = timeout;
+    this.sourceCertDir = sourceCertDir;
   }
 
   /** The same skopeo, sending {@code user:password} to every registry it talks to. */
   public Skopeo withCredentials(String user, String password) {
-    return new Skopeo(workDir, registriesConf, Optional.of(user + ":" + password), timeout);
+    return new Skopeo(
+        workDir, registriesConf, Optional.of(user + ":" + password), timeout, sourceCertDir);
   }
 
   /**
@@ -81,7 +93,7 @@ public final class Skopeo {
     try {
       Path file = Files.createTempFile(workDir, "registries-", ".conf");
       Files.writeString(file, toml);
-      return new Skopeo(workDir, file, credentials, timeout);
+      return new Skopeo(workDir, file, credentials, timeout, sourceCertDir);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -110,7 +122,17 @@ public final class Skopeo {
   }
 
   public Skopeo withTimeout(Duration timeout) {
-    return new Skopeo(workDir, registriesConf, credentials, timeout);
+    return new Skopeo(workDir, registriesConf, credentials, timeout, sourceCertDir);
+  }
+
+  /**
+   * The same skopeo, copying from an HTTPS source whose certificate it verifies against the {@code
+   * *.crt} CA files in {@code certDir}, presenting a client certificate ({@code NAME.cert} with
+   * {@code NAME.key}) if the directory holds one: {@code --src-cert-dir}, as containers/image reads
+   * {@code /etc/containers/certs.d/HOST:PORT}.
+   */
+  public Skopeo withSourceCertDir(Path certDir) {
+    return new Skopeo(workDir, registriesConf, credentials, timeout, Optional.of(certDir));
   }
 
   /** Pushes a layout image to {@code dockerRef} over plain http. */
@@ -120,11 +142,17 @@ public final class Skopeo {
 
   /**
    * {@code skopeo copy SRC DST} between any two transports ({@code oci:}, {@code dir:}, {@code
-   * docker://}); TLS verification is off on both sides (loopback, plain http).
+   * docker://}); TLS verification is off on both sides (loopback, plain http), unless {@link
+   * #withSourceCertDir} asked for it on the source.
    */
   public ExecResult copy(String source, String destination, CopyOption... options) {
     List<String> args = new ArrayList<>(List.of("copy", "--retry-times", "0"));
-    args.add("--src-tls-verify=false");
+    if (sourceCertDir.isPresent()) {
+      args.addAll(
+          List.of("--src-tls-verify=true", "--src-cert-dir", sourceCertDir.get().toString()));
+    } else {
+      args.add("--src-tls-verify=false");
+    }
     args.add("--dest-tls-verify=false");
     credentials.ifPresent(c -> args.addAll(List.of("--src-creds", c, "--dest-creds", c)));
     for (CopyOption option : options) {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -32,6 +33,7 @@ public final class StevedoreProcess implements AutoCloseable {
   private final List<String> jvmArgs;
   private final Set<Integer> readyStatuses;
   private final Map<String, String> env;
+  private final Optional<MirrorTls> tls;
   private Process process;
 
   private StevedoreProcess(
@@ -39,12 +41,14 @@ public final class StevedoreProcess implements AutoCloseable {
       int port,
       List<String> jvmArgs,
       Set<Integer> readyStatuses,
-      Map<String, String> env) {
+      Map<String, String> env,
+      Optional<MirrorTls> tls) {
     this.dir = dir;
     this.port = port;
     this.jvmArgs = jvmArgs;
     this.readyStatuses = readyStatuses;
     this.env = env;
+    this.tls = tls;
   }
 
   /** Configures a mirror whose config, data and log live under {@code dir}. */
@@ -61,6 +65,7 @@ public final class StevedoreProcess implements AutoCloseable {
     private String extraYaml = "";
     private int port;
     private Set<Integer> readyStatuses = Set.of(200);
+    private Optional<MirrorTls> tls = Optional.empty();
 
     private Builder(Path dir) {
       this.dir = dir;
@@ -98,6 +103,12 @@ public final class StevedoreProcess implements AutoCloseable {
       return this;
     }
 
+    /** Serves HTTPS: {@link #url()} is {@code https://}, and readiness is probed through TLS. */
+    public Builder tls(MirrorTls tls) {
+      this.tls = Optional.of(tls);
+      return this;
+    }
+
     /** What {@code GET /v2/} answers once ready: 200, or 401 when client auth is on. */
     public Builder readyWhen(Integer... statuses) {
       readyStatuses = Set.of(statuses);
@@ -115,7 +126,8 @@ public final class StevedoreProcess implements AutoCloseable {
               port != 0 ? port : FreePorts.freePort(),
               List.copyOf(jvmArgs),
               readyStatuses,
-              Map.copyOf(env));
+              Map.copyOf(env),
+              tls);
       mirror.writeConfig(upstreams, extraYaml);
       mirror.start();
       return mirror;
@@ -129,13 +141,17 @@ public final class StevedoreProcess implements AutoCloseable {
         server:
           host: 127.0.0.1
           port: %d
-        storage:
+        %sstorage:
           path: %s
         admin:
           port: %d
         upstreams:
         """
-            .formatted(port, dataDir().toAbsolutePath(), adminPort));
+            .formatted(
+                port,
+                tls.map(MirrorTls::toYaml).orElse(""),
+                dataDir().toAbsolutePath(),
+                adminPort));
     upstreams.forEach(u -> yaml.append(u.toYaml()));
     yaml.append(extraYaml);
     try {
@@ -168,6 +184,7 @@ public final class StevedoreProcess implements AutoCloseable {
     process = Daemons.start(builder);
     Process started = process;
     Daemons.awaitHttp(
+        tls.map(t -> Daemons.httpClient(t.client())).orElse(Daemons.HTTP),
         url().resolve("/v2/"),
         readyStatuses,
         START_TIMEOUT,
@@ -241,9 +258,9 @@ public final class StevedoreProcess implements AutoCloseable {
     return "127.0.0.1:" + port;
   }
 
-  /** {@code http://127.0.0.1:PORT}. */
+  /** {@code http://127.0.0.1:PORT}, or {@code https://} when it serves TLS. */
   public URI url() {
-    return URI.create("http://" + hostPort());
+    return URI.create((tls.isPresent() ? "https://" : "http://") + hostPort());
   }
 
   /** The admin listener, {@code http://127.0.0.1:ADMIN_PORT}. */

@@ -4,6 +4,7 @@ import io.stevedore.app.Stevedore;
 import io.stevedore.cache.FillPolicy;
 import io.stevedore.config.AccessLogConfig;
 import io.stevedore.config.AdminConfig;
+import io.stevedore.config.ServerTls;
 import io.stevedore.config.StevedoreConfig;
 import io.stevedore.config.UpstreamConfig;
 import io.stevedore.upstream.OkHttpUpstream;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /** An in-process mirror on a free port with one upstream, the way tests want it. */
 public final class TestMirrors {
@@ -38,21 +40,39 @@ public final class TestMirrors {
       List<UpstreamConfig> upstreams,
       AdminConfig admin,
       AccessLogConfig accessLog) {
-    StevedoreConfig settings =
-        new StevedoreConfig(
-            "127.0.0.1",
-            0,
-            dir.resolve("data"),
-            1L << 30,
-            1L << 20,
-            Duration.ofMinutes(5),
-            upstreams,
-            admin,
-            accessLog);
     return Stevedore.start(
-        settings,
+        settings(dir, upstreams, Optional.empty(), admin, accessLog),
         clock,
         new FillPolicy(3, Duration.ZERO, Duration.ofMinutes(5)),
         (c, listener) -> new OkHttpUpstream(c, OkHttpUpstream.defaultClient(), clock, listener));
+  }
+
+  /** A mirror serving HTTPS as {@code tls} says, in front of an upstream nothing answers on. */
+  public static Stevedore startTls(Path dir, ServerTls tls) {
+    List<UpstreamConfig> nowhere =
+        List.of(UpstreamConfig.of("lab", URI.create("http://127.0.0.1:9")));
+    return Stevedore.start(
+        settings(
+            dir, nowhere, Optional.of(tls), AdminConfig.LOOPBACK_ANY_PORT, AccessLogConfig.OFF),
+        Clock.systemUTC());
+  }
+
+  private static StevedoreConfig settings(
+      Path dir,
+      List<UpstreamConfig> upstreams,
+      Optional<ServerTls> tls,
+      AdminConfig admin,
+      AccessLogConfig accessLog) {
+    return new StevedoreConfig(
+        "127.0.0.1",
+        0,
+        dir.resolve("data"),
+        1L << 30,
+        1L << 20,
+        Duration.ofMinutes(5),
+        upstreams,
+        tls,
+        admin,
+        accessLog);
   }
 }

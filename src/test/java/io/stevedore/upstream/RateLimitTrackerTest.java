@@ -11,6 +11,7 @@ import io.stevedore.oci.ErrorCode;
 import io.stevedore.oci.Reference;
 import io.stevedore.oci.RegistryException;
 import io.stevedore.oci.RepositoryName;
+import io.stevedore.testing.LogCapture;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

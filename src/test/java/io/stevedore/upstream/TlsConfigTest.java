@@ -13,6 +13,7 @@ import io.stevedore.oci.ErrorCode;
 import io.stevedore.oci.Reference;
 import io.stevedore.oci.RegistryException;
 import io.stevedore.oci.RepositoryName;
+import io.stevedore.testing.LogCapture;
 import io.stevedore.testing.MutableClock;
 import java.io.IOException;
 import java.io.InputStream;

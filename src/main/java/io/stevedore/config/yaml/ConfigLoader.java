@@ -6,6 +6,7 @@ import io.stevedore.config.AccessLogConfig;
 import io.stevedore.config.AdminConfig;
 import io.stevedore.config.Credentials;
 import io.stevedore.config.Durations;
+import io.stevedore.config.ServerTls;
 import io.stevedore.config.Sizes;
 import io.stevedore.config.StevedoreConfig;
 import io.stevedore.config.UpstreamConfig;
@@ -75,6 +76,7 @@ public final class ConfigLoader {
     long maxSize = value(config, "", "storage.max-size", "50GiB", Sizes::parse);
     long manifestMemory = value(config, "", "storage.manifest-memory", "64MiB", Sizes::parse);
     Duration fillTimeout = value(config, "", "storage.fill-timeout", "1h", Durations::parse);
+    Optional<ServerTls> tls = serverTls(config);
     List<UpstreamConfig> upstreams = new ArrayList<>();
     List<Config> nodes = config.get("upstreams").asNodeList().orElse(List.of());
     if (nodes.isEmpty()) {
@@ -93,6 +95,7 @@ public final class ConfigLoader {
           manifestMemory,
           fillTimeout,
           upstreams,
+          tls,
           admin(config),
           accessLog(config));
     } catch (IllegalArgumentException e) {
@@ -168,6 +171,41 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw new ConfigException(key + ": cannot read " + file + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * HTTPS when {@code server.tls.cert-file} and {@code key-file} are both set, checked by reading
+   * them now: a server that would fail every handshake must not start.
+   */
+  private static Optional<ServerTls> serverTls(Config config) {
+    Optional<Path> cert = path(config, "server.tls.cert-file");
+    Optional<Path> key = path(config, "server.tls.key-file");
+    Optional<Path> clientCa = path(config, "server.tls.client-ca-file");
+    if (cert.isEmpty() && key.isEmpty()) {
+      if (clientCa.isPresent()) {
+        throw new ConfigException(
+            "server.tls.client-ca-file: needs server.tls.cert-file and key-file (mutual TLS is"
+                + " TLS)");
+      }
+      return Optional.empty();
+    }
+    if (cert.isEmpty()) {
+      throw new ConfigException("server.tls.cert-file: required with server.tls.key-file");
+    }
+    if (key.isEmpty()) {
+      throw new ConfigException("server.tls.key-file: required with server.tls.cert-file");
+    }
+    ServerTls tls = new ServerTls(cert.get(), key.get(), clientCa);
+    try {
+      tls.read();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
+    return Optional.of(tls);
+  }
+
+  private static Optional<Path> path(Config config, String key) {
+    return config.get(key).asString().asOptional().filter(s -> !s.isBlank()).map(Path::of);
   }
 
   private static UpstreamConfig upstream(Config node, String prefix, boolean only) {

@@ -18,6 +18,9 @@ final class ConfigSchema {
       List.of(
           "server.host",
           "server.port",
+          "server.tls.cert-file",
+          "server.tls.key-file",
+          "server.tls.client-ca-file",
           "admin.host",
           "admin.port",
           "admin.token-file",

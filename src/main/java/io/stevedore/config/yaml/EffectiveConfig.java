@@ -21,6 +21,15 @@ public final class EffectiveConfig {
     out.append("server:\n");
     line(out, 2, "host", config.host());
     line(out, 2, "port", config.port());
+    config
+        .tls()
+        .ifPresent(
+            tls -> {
+              out.append("  tls:\n");
+              line(out, 4, "cert-file", tls.certFile());
+              line(out, 4, "key-file", tls.keyFile());
+              tls.clientCaFile().ifPresent(ca -> line(out, 4, "client-ca-file", ca));
+            });
     out.append("admin:\n");
     line(out, 2, "host", config.admin().host());
     line(out, 2, "port", config.admin().port());
