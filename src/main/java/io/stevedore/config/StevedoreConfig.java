@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The whole configuration, as read from {@code conf/stevedore.yaml} and the environment.
@@ -18,6 +20,7 @@ import java.util.Optional;
  * @param tls HTTPS on the edge; plain HTTP when empty
  * @param admin the admin listener
  * @param accessLog the access log
+ * @param auth client authentication and access rules
  */
 public record StevedoreConfig(
     String host,
@@ -29,21 +32,33 @@ public record StevedoreConfig(
     List<UpstreamConfig> upstreams,
     Optional<ServerTls> tls,
     AdminConfig admin,
-    AccessLogConfig accessLog) {
+    AccessLogConfig accessLog,
+    AuthConfig auth) {
 
   public StevedoreConfig {
     upstreams = List.copyOf(upstreams);
     Objects.requireNonNull(tls, "tls");
     Objects.requireNonNull(admin, "admin");
     Objects.requireNonNull(accessLog, "accessLog");
+    Objects.requireNonNull(auth, "auth");
     if (upstreams.stream().filter(UpstreamConfig::isDefault).count() > 1) {
       throw new IllegalArgumentException("upstreams: only one upstream may be the default");
+    }
+    Set<String> names = upstreams.stream().map(UpstreamConfig::name).collect(Collectors.toSet());
+    for (int i = 0; i < auth.rules().size(); i++) {
+      for (String upstream : auth.rules().get(i).upstreams()) {
+        if (!names.contains(upstream)) {
+          // A misspelt name would silently grant nothing (or, in a deny, refuse nothing).
+          throw new IllegalArgumentException(
+              "auth.rules[" + i + "].upstreams: no upstream is named " + upstream);
+        }
+      }
     }
   }
 
   /**
    * A mirror as tests start it: plain HTTP, the admin listener on a free loopback port, no access
-   * log.
+   * log, no client authentication.
    */
   public StevedoreConfig(
       String host,
@@ -63,7 +78,8 @@ public record StevedoreConfig(
         upstreams,
         Optional.empty(),
         AdminConfig.LOOPBACK_ANY_PORT,
-        AccessLogConfig.OFF);
+        AccessLogConfig.OFF,
+        AuthConfig.OFF);
   }
 
   public Optional<UpstreamConfig> defaultUpstream() {

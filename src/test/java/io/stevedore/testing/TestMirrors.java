@@ -4,6 +4,7 @@ import io.stevedore.app.Stevedore;
 import io.stevedore.cache.FillPolicy;
 import io.stevedore.config.AccessLogConfig;
 import io.stevedore.config.AdminConfig;
+import io.stevedore.config.AuthConfig;
 import io.stevedore.config.ServerTls;
 import io.stevedore.config.StevedoreConfig;
 import io.stevedore.config.UpstreamConfig;
@@ -73,6 +74,7 @@ public final class TestMirrors {
         upstreams,
         tls,
         admin,
-        accessLog);
+        accessLog,
+        AuthConfig.OFF);
   }
 }

@@ -3,7 +3,10 @@ package io.stevedore.config.yaml;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.stevedore.config.AccessLogConfig;
+import io.stevedore.config.AccessRule;
 import io.stevedore.config.AdminConfig;
+import io.stevedore.config.AuthConfig;
+import io.stevedore.config.AuthMode;
 import io.stevedore.config.Credentials;
 import io.stevedore.config.Durations;
 import io.stevedore.config.ServerTls;
@@ -62,7 +65,8 @@ public final class ConfigLoader {
               || lower.startsWith("storage_")
               || lower.startsWith("admin_")
               || lower.startsWith("access_dash_log_")
-              || lower.startsWith("upstreams_")) {
+              || lower.startsWith("upstreams_")
+              || lower.startsWith("auth_")) {
             overrides.put(lower.replace("_dash_", "-").replace('_', '.'), value);
           }
         });
@@ -86,6 +90,7 @@ public final class ConfigLoader {
       upstreams.add(upstream(nodes.get(i), "upstreams[" + i + "].", nodes.size() == 1));
     }
     checkUnique(upstreams);
+    AuthConfig auth = auth(config.get("auth"));
     try {
       return new StevedoreConfig(
           host,
@@ -97,7 +102,8 @@ public final class ConfigLoader {
           upstreams,
           tls,
           admin(config),
-          accessLog(config));
+          accessLog(config),
+          auth);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }
@@ -231,7 +237,7 @@ public final class ConfigLoader {
         .offline(value(node, prefix, "offline", "false", ConfigLoader::bool))
         .allow(strings(node, "allow"))
         .deny(strings(node, "deny"))
-        .caFile(caFile(node, prefix))
+        .caFile(readableFile(node, prefix, "ca-file").orElse(null))
         .insecure(value(node, prefix, "insecure", "false", ConfigLoader::bool))
         .proxy(proxy(node, prefix))
         .maxConnections(value(node, prefix, "max-connections", "32", ConfigLoader::positive))
@@ -240,20 +246,80 @@ public final class ConfigLoader {
         .build();
   }
 
-  private static List<String> strings(Config node, String key) {
-    return node.get(key).asList(String.class).orElse(List.of());
+  private static AuthConfig auth(Config node) {
+    String prefix = "auth.";
+    List<AccessRule> rules = new ArrayList<>();
+    List<Config> ruleNodes = node.get("rules").asNodeList().orElse(List.of());
+    for (int i = 0; i < ruleNodes.size(); i++) {
+      rules.add(accessRule(ruleNodes.get(i), prefix + "rules[" + i + "]."));
+    }
+    try {
+      return new AuthConfig(
+          value(node, prefix, "mode", "none", ConfigLoader::authMode),
+          readableFile(node, prefix, "htpasswd-file"),
+          value(node, prefix, "token-ttl", "5m", Durations::parse),
+          readableFile(node, prefix, "token-key-file"),
+          node.get("token-realm").asString().asOptional().map(r -> httpUrl(prefix, r)),
+          rules);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
   }
 
-  private static Path caFile(Config node, String prefix) {
-    Optional<String> file = node.get("ca-file").asString().asOptional();
-    if (file.isEmpty()) {
-      return null;
+  private static AccessRule accessRule(Config node, String prefix) {
+    try {
+      return new AccessRule(
+          strings(node, "users"),
+          value(node, prefix, "anonymous", "false", ConfigLoader::bool),
+          strings(node, "upstreams"),
+          globs(node, prefix, "allow"),
+          globs(node, prefix, "deny"));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(prefix + "users: " + e.getMessage());
     }
-    Path path = Path.of(file.get());
-    if (!Files.isReadable(path)) {
-      throw new ConfigException(prefix + "ca-file: cannot read " + path);
+  }
+
+  private static List<String> globs(Config node, String prefix, String key) {
+    List<String> globs = strings(node, key);
+    if (globs.stream().anyMatch(String::isBlank)) {
+      throw new ConfigException(prefix + key + ": a repository pattern must not be empty");
+    }
+    return globs;
+  }
+
+  private static AuthMode authMode(String text) {
+    return switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
+      case "none", "off", "false" -> AuthMode.NONE;
+      case "basic" -> AuthMode.BASIC;
+      case "token" -> AuthMode.TOKEN;
+      default -> throw new IllegalArgumentException("'" + text + "' is not none, basic or token");
+    };
+  }
+
+  /** An optional file the mirror must be able to read at start, checked here to name the key. */
+  private static Optional<Path> readableFile(Config node, String prefix, String key) {
+    Optional<Path> path = path(node, key);
+    if (path.isPresent() && !Files.isReadable(path.get())) {
+      throw new ConfigException(prefix + key + ": cannot read " + path.get());
     }
     return path;
+  }
+
+  private static URI httpUrl(String prefix, String text) {
+    try {
+      URI url = URI.create(text.strip());
+      if (("http".equals(url.getScheme()) || "https".equals(url.getScheme()))
+          && url.getHost() != null) {
+        return url;
+      }
+    } catch (IllegalArgumentException e) {
+      // reported below, with the key
+    }
+    throw new ConfigException(prefix + "token-realm: '" + text + "' is not an http(s) URL");
+  }
+
+  private static List<String> strings(Config node, String key) {
+    return node.get(key).asList(String.class).orElse(List.of());
   }
 
   private static URI proxy(Config node, String prefix) {

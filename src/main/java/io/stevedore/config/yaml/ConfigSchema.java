@@ -48,7 +48,17 @@ final class ConfigSchema {
           "upstreams[].proxy",
           "upstreams[].max-connections",
           "upstreams[].negative-ttl",
-          "upstreams[].stale-on-404");
+          "upstreams[].stale-on-404",
+          "auth.mode",
+          "auth.htpasswd-file",
+          "auth.token-ttl",
+          "auth.token-key-file",
+          "auth.token-realm",
+          "auth.rules[].users[]",
+          "auth.rules[].anonymous",
+          "auth.rules[].upstreams[]",
+          "auth.rules[].allow[]",
+          "auth.rules[].deny[]");
 
   private ConfigSchema() {}
 

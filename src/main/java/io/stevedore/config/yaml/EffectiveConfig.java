@@ -1,5 +1,7 @@
 package io.stevedore.config.yaml;
 
+import io.stevedore.config.AccessRule;
+import io.stevedore.config.AuthConfig;
 import io.stevedore.config.StevedoreConfig;
 import io.stevedore.config.UpstreamConfig;
 import java.time.Duration;
@@ -44,7 +46,27 @@ public final class EffectiveConfig {
     line(out, 2, "fill-timeout", duration(config.fillTimeout()));
     out.append("upstreams:\n");
     config.upstreams().forEach(upstream -> upstream(out, upstream));
+    auth(out, config.auth());
     return out.toString();
+  }
+
+  private static void auth(StringBuilder out, AuthConfig auth) {
+    out.append("auth:\n");
+    line(out, 2, "mode", auth.mode().name().toLowerCase(java.util.Locale.ROOT));
+    auth.htpasswdFile().ifPresent(file -> line(out, 2, "htpasswd-file", file));
+    line(out, 2, "token-ttl", duration(auth.tokenTtl()));
+    auth.tokenKeyFile().ifPresent(file -> line(out, 2, "token-key-file", file));
+    auth.tokenRealm().ifPresent(realm -> line(out, 2, "token-realm", realm));
+    if (!auth.rules().isEmpty()) {
+      out.append("  rules:\n");
+    }
+    for (AccessRule rule : auth.rules()) {
+      out.append("    - users: ").append(list(rule.users())).append('\n');
+      line(out, 6, "anonymous", rule.anonymous());
+      line(out, 6, "upstreams", list(rule.upstreams()));
+      line(out, 6, "allow", list(rule.allow()));
+      line(out, 6, "deny", list(rule.deny()));
+    }
   }
 
   private static void upstream(StringBuilder out, UpstreamConfig upstream) {
