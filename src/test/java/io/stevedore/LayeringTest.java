@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  *
  * <pre>
  * Main -> cli -> app -> http -> {ops, observe} -> cache -> {store, upstream} -> oci
- *                        \-> route ---------------^   archive -> oci
+ *                        \-> auth -> route -----------------^   archive -> oci
  * </pre>
  *
  * with config a leaf beside oci, and each technology in the one package that wraps it.
@@ -140,6 +140,33 @@ class LayeringTest {
   }
 
   @Test
+  void auth_knowsRulesAndCredentials_notHttpNorTheCache() {
+    // Client authentication decides on names (users, upstreams, repositories), so the http layer
+    // can ask it before any cache or upstream call.
+    noClasses()
+        .that()
+        .resideInAPackage(pkg("auth"))
+        .should()
+        .dependOnClassesThat()
+        .resideOutsideOfPackages(
+            "java..",
+            "javax.crypto..",
+            "at.favre.lib.crypto.bcrypt..",
+            pkg("auth"),
+            pkg("config"),
+            pkg("oci"),
+            pkg("route"))
+        .check(classes);
+    noClasses()
+        .that()
+        .resideOutsideOfPackage(pkg("auth"))
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("at.favre..")
+        .check(classes);
+  }
+
+  @Test
   void storeAndUpstream_reachNothingAboveThem_norEachOther() {
     noClasses()
         .that()
@@ -234,14 +261,19 @@ class LayeringTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            pkg("store.rocks"), pkg("upstream"), pkg("http"), pkg("cache"), pkg("route"))
+            pkg("store.rocks"),
+            pkg("upstream"),
+            pkg("http"),
+            pkg("cache"),
+            pkg("route"),
+            pkg("auth"))
         .check(classes);
   }
 
   /** The packages above {@code layer}, which it must not import. */
   private static String[] above(String layer) {
     String[] order = {
-      "store", "upstream", "route", "cache", "ops", "observe", "http", "app", "cli"
+      "store", "upstream", "route", "auth", "cache", "ops", "observe", "http", "app", "cli"
     };
     int at = java.util.Arrays.asList(order).indexOf(layer);
     String[] result = new String[order.length - at - 1];

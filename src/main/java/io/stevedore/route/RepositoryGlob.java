@@ -6,10 +6,11 @@ import java.util.regex.Pattern;
  * A repository-name pattern: {@code *} matches within one path segment, {@code **} across segments,
  * {@code ?} one character; everything else literally. {@code library/*} matches {@code
  * library/alpine} but not {@code library/a/b}; {@code team/**} matches everything under team.
+ * Upstreams' allow and deny lists and the client access rules both use it.
  */
-record RepositoryGlob(String glob, Pattern pattern) {
+public record RepositoryGlob(String glob, Pattern pattern) {
 
-  static RepositoryGlob parse(String glob) {
+  public static RepositoryGlob parse(String glob) {
     if (glob == null || glob.isBlank()) {
       throw new IllegalArgumentException("a repository pattern must not be empty");
     }
@@ -30,7 +31,7 @@ record RepositoryGlob(String glob, Pattern pattern) {
     return new RepositoryGlob(glob, Pattern.compile(regex.toString()));
   }
 
-  boolean matches(String repository) {
+  public boolean matches(String repository) {
     return pattern.matcher(repository).matches();
   }
 }
