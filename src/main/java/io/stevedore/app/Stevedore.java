@@ -1,5 +1,6 @@
 package io.stevedore.app;
 
+import io.stevedore.auth.ClientAuth;
 import io.stevedore.cache.FillPolicy;
 import io.stevedore.config.AccessLogConfig;
 import io.stevedore.config.StevedoreConfig;
@@ -84,6 +85,7 @@ public final class Stevedore implements AutoCloseable {
               health,
               status,
               observers,
+              ClientAuth.create(config.auth(), clock),
               clock);
       MirrorServer server =
           MirrorServer.start(config.host(), config.port(), config.tls(), config.admin(), served);

@@ -42,7 +42,11 @@ final class ErrorResponses {
     send(response, new RegistryException(ErrorCode.UNKNOWN, 500, "internal error: " + error));
   }
 
-  private static void send(ServerResponse response, RegistryException error) {
+  /**
+   * Sends {@code error} as the answer. Filters call it themselves: an exception thrown from a
+   * filter passes the filters before it (the observing one) before an error handler answers.
+   */
+  static void send(ServerResponse response, RegistryException error) {
     if (response.isSent() || response.bytesWritten() > 0) {
       throw new CloseConnectionException("response cut off: " + error.getMessage());
     }

@@ -1,6 +1,7 @@
 package io.stevedore.http;
 
 import io.helidon.webserver.http.HttpRouting;
+import io.stevedore.config.AuthMode;
 import java.util.Optional;
 
 /**
@@ -13,7 +14,14 @@ public final class HttpApi {
   /** The registry port: what clients, scrapers and probes reach. */
   public static void registry(HttpRouting.Builder routing, Served served) {
     ErrorResponses.register(routing);
+    // Observed first, so refused requests are counted and logged too.
     routing.addFilter(new ObservingFilter(served.observers(), served.clock()));
+    if (served.auth().mode() != AuthMode.NONE) {
+      routing.addFilter(new ClientGate(served.auth(), served.router()));
+    }
+    if (served.auth().mode() == AuthMode.TOKEN) {
+      routing.register("/token", new TokenService(served.auth()));
+    }
     routing.register("/metrics", new MetricsService(served.metrics()));
     routing.register(new HealthService(served.health()));
     routing.register(

@@ -205,6 +205,11 @@ public final class RegistryService implements HttpService {
   }
 
   private UpstreamRouter.Route route(ServerRequest request, String name) {
+    return route(router, request, name);
+  }
+
+  /** Where the request goes by its {@code ns}, path and Host; the {@link ClientGate} asks too. */
+  static UpstreamRouter.Route route(UpstreamRouter router, ServerRequest request, String name) {
     Optional<String> ns =
         request.query().contains("ns") ? Optional.of(request.query().get("ns")) : Optional.empty();
     UpstreamRouter.Route route = router.route(ns, request.headers().first(HeaderNames.HOST), name);

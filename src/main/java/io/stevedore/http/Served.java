@@ -1,5 +1,6 @@
 package io.stevedore.http;
 
+import io.stevedore.auth.ClientAuth;
 import io.stevedore.cache.Cache;
 import io.stevedore.observe.Health;
 import io.stevedore.observe.Metrics;
@@ -12,8 +13,8 @@ import java.util.List;
 
 /**
  * What the server serves: the registry API over the router and the cache, the operator's chores,
- * metrics, health and the status page; and who hears every request (the access log, metrics, the
- * status page).
+ * metrics, health and the status page; who hears every request (the access log, metrics, the status
+ * page); and which clients may pull what.
  */
 public record Served(
     UpstreamRouter router,
@@ -23,4 +24,5 @@ public record Served(
     Health health,
     Status status,
     List<RequestObserver> observers,
+    ClientAuth auth,
     Clock clock) {}

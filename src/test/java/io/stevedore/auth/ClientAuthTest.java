@@ -9,6 +9,7 @@ import io.stevedore.config.AuthMode;
 import io.stevedore.oci.ErrorCode;
 import io.stevedore.oci.RegistryException;
 import io.stevedore.oci.RepositoryName;
+import io.stevedore.testing.HtpasswdTool;
 import io.stevedore.testing.MutableClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

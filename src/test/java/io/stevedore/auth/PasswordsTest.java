@@ -2,6 +2,7 @@ package io.stevedore.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stevedore.testing.HtpasswdTool;
 import io.stevedore.testing.MutableClock;
 import java.io.IOException;
 import java.nio.file.Files;

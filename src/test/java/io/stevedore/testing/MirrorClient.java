@@ -19,6 +19,16 @@ public final class MirrorClient {
     return client.send(request(method, path, null), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** {@code method path} with an {@code Authorization} header of this value. */
+  public HttpResponse<String> send(String method, String path, String authorization)
+      throws Exception {
+    HttpRequest request =
+        HttpRequest.newBuilder(request(method, path, null), (name, value) -> true)
+            .header("Authorization", authorization)
+            .build();
+    return client.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
   public HttpResponse<byte[]> bytes(String method, String path, String range) throws Exception {
     return client.send(request(method, path, range), HttpResponse.BodyHandlers.ofByteArray());
   }

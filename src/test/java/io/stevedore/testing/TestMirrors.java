@@ -41,8 +41,19 @@ public final class TestMirrors {
       List<UpstreamConfig> upstreams,
       AdminConfig admin,
       AccessLogConfig accessLog) {
+    return start(dir, clock, upstreams, admin, accessLog, AuthConfig.OFF);
+  }
+
+  /** A mirror whose clients also authenticate as {@code auth} says. */
+  public static Stevedore start(
+      Path dir,
+      Clock clock,
+      List<UpstreamConfig> upstreams,
+      AdminConfig admin,
+      AccessLogConfig accessLog,
+      AuthConfig auth) {
     return Stevedore.start(
-        settings(dir, upstreams, Optional.empty(), admin, accessLog),
+        settings(dir, upstreams, Optional.empty(), admin, accessLog, auth),
         clock,
         new FillPolicy(3, Duration.ZERO, Duration.ofMinutes(5)),
         (c, listener) -> new OkHttpUpstream(c, OkHttpUpstream.defaultClient(), clock, listener));
@@ -54,7 +65,12 @@ public final class TestMirrors {
         List.of(UpstreamConfig.of("lab", URI.create("http://127.0.0.1:9")));
     return Stevedore.start(
         settings(
-            dir, nowhere, Optional.of(tls), AdminConfig.LOOPBACK_ANY_PORT, AccessLogConfig.OFF),
+            dir,
+            nowhere,
+            Optional.of(tls),
+            AdminConfig.LOOPBACK_ANY_PORT,
+            AccessLogConfig.OFF,
+            AuthConfig.OFF),
         Clock.systemUTC());
   }
 
@@ -63,7 +79,8 @@ public final class TestMirrors {
       List<UpstreamConfig> upstreams,
       Optional<ServerTls> tls,
       AdminConfig admin,
-      AccessLogConfig accessLog) {
+      AccessLogConfig accessLog,
+      AuthConfig auth) {
     return new StevedoreConfig(
         "127.0.0.1",
         0,
@@ -75,6 +92,6 @@ public final class TestMirrors {
         tls,
         admin,
         accessLog,
-        AuthConfig.OFF);
+        auth);
   }
 }

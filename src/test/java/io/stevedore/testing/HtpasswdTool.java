@@ -1,15 +1,15 @@
-package io.stevedore.auth;
+package io.stevedore.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /** Entries made by apache2-utils' {@code htpasswd -Bbn}, the tool operators use. */
-final class HtpasswdTool {
+public final class HtpasswdTool {
   private HtpasswdTool() {}
 
   /** {@code user:$2y$...} for {@code password}, at {@code htpasswd}'s default cost. */
-  static String bcryptEntry(String user, String password) {
+  public static String bcryptEntry(String user, String password) {
     try {
       Process process =
           new ProcessBuilder("htpasswd", "-Bbn", user, password).redirectErrorStream(true).start();
