@@ -1,7 +1,6 @@
 package io.stevedore.config.yaml;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.stevedore.config.AccessRule;
 import io.stevedore.config.AuthConfig;
@@ -128,7 +127,7 @@ class AuthConfigLoaderTest {
 
   @Test
   void theEnvironment_setsAuthKeys() throws IOException {
-    Path file = Files.writeString(dir.resolve("stevedore.yaml"), UPSTREAMS);
+    Path file = write(UPSTREAMS);
 
     StevedoreConfig config =
         ConfigLoader.load(
@@ -162,12 +161,14 @@ class AuthConfigLoaderTest {
   @ParameterizedTest
   @MethodSource("badConfigs")
   void badValue_failsNamingTheKey(String yaml, String key) throws IOException {
-    assertThatThrownBy(() -> load(UPSTREAMS + yaml.formatted(htpasswd)))
-        .isInstanceOf(ConfigLoader.ConfigException.class)
-        .hasMessageContaining(key);
+    ConfigLoaderTest.assertRefusedNaming(write(UPSTREAMS + yaml.formatted(htpasswd)), key);
   }
 
   private StevedoreConfig load(String yaml) throws IOException {
-    return ConfigLoader.load(Files.writeString(dir.resolve("stevedore.yaml"), yaml), Map.of());
+    return ConfigLoader.load(write(yaml), Map.of());
+  }
+
+  private Path write(String yaml) throws IOException {
+    return Files.writeString(dir.resolve("stevedore.yaml"), yaml);
   }
 }

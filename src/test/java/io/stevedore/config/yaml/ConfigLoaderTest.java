@@ -158,8 +158,11 @@ class ConfigLoaderTest {
   @ParameterizedTest
   @MethodSource("badConfigs")
   void badValue_failsNamingTheKey(String yaml, String key) throws IOException {
-    Path file = write(yaml);
+    assertRefusedNaming(write(yaml), key);
+  }
 
+  /** Loading {@code file} fails with a config error whose message names {@code key}. */
+  static void assertRefusedNaming(Path file, String key) {
     assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
         .isInstanceOf(ConfigLoader.ConfigException.class)
         .hasMessageContaining(key);
