@@ -210,6 +210,7 @@ class ClientAuthIT {
       String log = Files.readString(mirror.logFile());
 
       assertThat(log).as("the log is there").contains("client authentication: ");
+      assertThat(log).as("the access log shows the refusals").contains("\"status\":401");
       assertThat(log)
           .doesNotContain(ALICE_PASSWORD, BOB_PASSWORD, WRONG_PASSWORD)
           .doesNotContain(basic(ALICE + ":" + ALICE_PASSWORD), basic(BOB + ":" + BOB_PASSWORD));
