@@ -56,32 +56,6 @@ public record StevedoreConfig(
     }
   }
 
-  /**
-   * A mirror as tests start it: plain HTTP, the admin listener on a free loopback port, no access
-   * log, no client authentication.
-   */
-  public StevedoreConfig(
-      String host,
-      int port,
-      Path storagePath,
-      long maxSize,
-      long manifestMemory,
-      java.time.Duration fillTimeout,
-      List<UpstreamConfig> upstreams) {
-    this(
-        host,
-        port,
-        storagePath,
-        maxSize,
-        manifestMemory,
-        fillTimeout,
-        upstreams,
-        Optional.empty(),
-        AdminConfig.LOOPBACK_ANY_PORT,
-        AccessLogConfig.OFF,
-        AuthConfig.OFF);
-  }
-
   public Optional<UpstreamConfig> defaultUpstream() {
     return upstreams.stream().filter(UpstreamConfig::isDefault).findFirst();
   }

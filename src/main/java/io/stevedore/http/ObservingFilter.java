@@ -60,6 +60,7 @@ final class ObservingFilter implements Filter {
     return switch (path) {
       case "/metrics" -> "metrics";
       case "/healthz", "/readyz" -> "health";
+      case "/token" -> "token";
       default -> "other";
     };
   }

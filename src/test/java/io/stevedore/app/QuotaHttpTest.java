@@ -8,10 +8,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.stevedore.cache.FillPolicy;
-import io.stevedore.config.StevedoreConfig;
 import io.stevedore.config.UpstreamConfig;
 import io.stevedore.oci.Digest;
 import io.stevedore.testing.MirrorClient;
+import io.stevedore.testing.TestMirrors;
 import io.stevedore.upstream.OkHttpUpstream;
 import java.io.IOException;
 import java.net.URI;
@@ -71,8 +71,7 @@ class QuotaHttpTest {
     Clock clock = Clock.systemUTC();
     mirror =
         Stevedore.start(
-            new StevedoreConfig(
-                "127.0.0.1", 0, dir, QUOTA, 1 << 20, Duration.ofMinutes(5), List.of(upstream)),
+            TestMirrors.config(dir, 0, QUOTA, List.of(upstream)),
             clock,
             new FillPolicy(0, Duration.ZERO, Duration.ofMinutes(5)),
             (c, listener) ->

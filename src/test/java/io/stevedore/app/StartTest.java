@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.stevedore.config.StevedoreConfig;
 import io.stevedore.config.UpstreamConfig;
+import io.stevedore.testing.TestMirrors;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,13 +34,10 @@ class StartTest {
   }
 
   private StevedoreConfig settings(int port) {
-    return new StevedoreConfig(
-        "127.0.0.1",
-        port,
+    return TestMirrors.config(
         dir.resolve("data"),
+        port,
         1L << 30,
-        1L << 20,
-        Duration.ofMinutes(5),
         List.of(UpstreamConfig.of("lab", URI.create("http://127.0.0.1:9"))));
   }
 }

@@ -49,14 +49,22 @@ class EvictionCrashIT {
         .filter(d -> !d.equals(small.digest()))
         .forEach(d -> paths.add("/v2/e2e/small/blobs/" + d));
     int port = FreePorts.freePort();
-    // One data directory, two quotas: a roomy server fills it, a tight one evicts everything.
-    roomy = lab.mirror("mirror", config -> config.upstream(lab.upstream()).port(port));
+    int adminPort = FreePorts.freePort();
+    // One data directory and config file, two quotas: a roomy server fills it, a tight one
+    // evicts everything.
+    roomy =
+        lab.mirror(
+            "mirror", config -> config.upstream(lab.upstream()).port(port).adminPort(adminPort));
     roomy.stop();
     tight =
         lab.mirror(
             "mirror",
             config ->
-                config.upstream(lab.upstream()).port(port).env("STORAGE_MAX_dash_SIZE", "1MiB"));
+                config
+                    .upstream(lab.upstream())
+                    .port(port)
+                    .adminPort(adminPort)
+                    .env("STORAGE_MAX_dash_SIZE", "1MiB"));
     tight.stop();
   }
 

@@ -28,8 +28,7 @@ public final class StevedoreProcess implements AutoCloseable {
 
   private final Path dir;
   private final int port;
-  // Each mirror its own: tests run several at once, and the default 5001 would collide.
-  private final int adminPort = FreePorts.freePort();
+  private final int adminPort;
   private final List<String> jvmArgs;
   private final Set<Integer> readyStatuses;
   private final Map<String, String> env;
@@ -39,12 +38,14 @@ public final class StevedoreProcess implements AutoCloseable {
   private StevedoreProcess(
       Path dir,
       int port,
+      int adminPort,
       List<String> jvmArgs,
       Set<Integer> readyStatuses,
       Map<String, String> env,
       Optional<MirrorTls> tls) {
     this.dir = dir;
     this.port = port;
+    this.adminPort = adminPort;
     this.jvmArgs = jvmArgs;
     this.readyStatuses = readyStatuses;
     this.env = env;
@@ -64,6 +65,7 @@ public final class StevedoreProcess implements AutoCloseable {
     private final Map<String, String> env = new LinkedHashMap<>();
     private String extraYaml = "";
     private int port;
+    private int adminPort;
     private Set<Integer> readyStatuses = Set.of(200);
     private Optional<MirrorTls> tls = Optional.empty();
 
@@ -73,6 +75,12 @@ public final class StevedoreProcess implements AutoCloseable {
 
     public Builder upstream(MirrorUpstream upstream) {
       upstreams.add(upstream);
+      return this;
+    }
+
+    /** A fixed admin port instead of a free one picked at start. */
+    public Builder adminPort(int adminPort) {
+      this.adminPort = adminPort;
       return this;
     }
 
@@ -124,6 +132,9 @@ public final class StevedoreProcess implements AutoCloseable {
           new StevedoreProcess(
               dir,
               port != 0 ? port : FreePorts.freePort(),
+              // Each mirror its own: tests run several at once, and the default 5001 would
+              // collide.
+              adminPort != 0 ? adminPort : FreePorts.freePort(),
               List.copyOf(jvmArgs),
               readyStatuses,
               Map.copyOf(env),

@@ -74,6 +74,23 @@ public final class TestMirrors {
         Clock.systemUTC());
   }
 
+  /**
+   * A config as tests want it: on 127.0.0.1, plain HTTP, the admin listener on a free loopback
+   * port, no access log, no client auth.
+   */
+  public static StevedoreConfig config(
+      Path dataDir, int port, long quota, List<UpstreamConfig> upstreams) {
+    return config(
+        dataDir,
+        port,
+        quota,
+        upstreams,
+        Optional.empty(),
+        AdminConfig.LOOPBACK_ANY_PORT,
+        AccessLogConfig.OFF,
+        AuthConfig.OFF);
+  }
+
   private static StevedoreConfig settings(
       Path dir,
       List<UpstreamConfig> upstreams,
@@ -81,11 +98,23 @@ public final class TestMirrors {
       AdminConfig admin,
       AccessLogConfig accessLog,
       AuthConfig auth) {
+    return config(dir.resolve("data"), 0, 1L << 30, upstreams, tls, admin, accessLog, auth);
+  }
+
+  private static StevedoreConfig config(
+      Path dataDir,
+      int port,
+      long quota,
+      List<UpstreamConfig> upstreams,
+      Optional<ServerTls> tls,
+      AdminConfig admin,
+      AccessLogConfig accessLog,
+      AuthConfig auth) {
     return new StevedoreConfig(
         "127.0.0.1",
-        0,
-        dir.resolve("data"),
-        1L << 30,
+        port,
+        dataDir,
+        quota,
         1L << 20,
         Duration.ofMinutes(5),
         upstreams,
