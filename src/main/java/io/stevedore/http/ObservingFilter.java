@@ -6,9 +6,11 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.stevedore.observe.RequestObserver;
 import io.stevedore.observe.RequestRecord;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Times every request and, once its answer is sent, tells the observers (access log, metrics) what
@@ -28,9 +30,8 @@ final class ObservingFilter implements Filter {
     long start = System.nanoTime();
     String path = request.path().path();
     RequestNotes notes = new RequestNotes(kind(path));
-    request.context().register(notes);
     try {
-      chain.proceed();
+      ScopedValue.where(RequestNotes.CURRENT, notes).run(chain::proceed);
     } finally {
       RequestRecord record =
           new RequestRecord(
@@ -65,10 +66,9 @@ final class ObservingFilter implements Filter {
     };
   }
 
-  private static String client(RoutingRequest request) {
+  private static Optional<InetAddress> client(RoutingRequest request) {
     return request.remotePeer().address() instanceof InetSocketAddress inet
-            && inet.getAddress() != null
-        ? inet.getAddress().getHostAddress()
-        : "";
+        ? Optional.ofNullable(inet.getAddress())
+        : Optional.empty();
   }
 }

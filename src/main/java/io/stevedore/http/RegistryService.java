@@ -69,7 +69,7 @@ public final class RegistryService implements HttpService {
     if (!read) {
       throw unsupported(method.text() + " is not supported: this mirror is read-only");
     }
-    RequestNotes.of(request).route(kind(path));
+    RequestNotes.current().route(kind(path));
     switch (path) {
       case ApiPath.Base base -> {
         response.header(HeaderNames.CONTENT_TYPE, "application/json");
@@ -90,7 +90,7 @@ public final class RegistryService implements HttpService {
     AcceptList accept = AcceptList.parse(request.headers().values(HeaderNames.ACCEPT));
     ServedManifest manifest =
         manifests.get(route.upstream(), route.repository(), reference, accept.manifestTypes());
-    RequestNotes.of(request).cache(manifest.result());
+    RequestNotes.current().cache(manifest.result());
     response.header(HeaderNames.CONTENT_TYPE, manifest.mediaType());
     response.header(CONTENT_DIGEST, manifest.digest().toString());
     if (manifest.stale()) {
@@ -122,7 +122,7 @@ public final class RegistryService implements HttpService {
       return;
     }
     try (BlobContent content = blobs.open(route.upstream(), route.repository(), digest)) {
-      RequestNotes.of(request).cache(content.result());
+      RequestNotes.current().cache(content.result());
       long size = content.size();
       long first = 0;
       long last = size - 1;
@@ -213,7 +213,7 @@ public final class RegistryService implements HttpService {
     Optional<String> ns =
         request.query().contains("ns") ? Optional.of(request.query().get("ns")) : Optional.empty();
     UpstreamRouter.Route route = router.route(ns, request.headers().first(HeaderNames.HOST), name);
-    RequestNotes.of(request).upstream(route.upstream().config().name());
+    RequestNotes.current().upstream(route.upstream().config().name());
     return route;
   }
 

@@ -4,7 +4,9 @@ import io.stevedore.oci.Json;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +27,8 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
 
   private final OutputStream out;
   private final StringBuilder pending = new StringBuilder();
+  // Read and replaced by request threads without a lock: a stale one is only formatted again.
+  private volatile Second lastSecond = new Second(Long.MIN_VALUE, "");
   private final ScheduledExecutorService flusher =
       Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("access-log").factory());
 
@@ -36,28 +40,22 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
 
   @Override
   public void answered(RequestRecord r) {
-    String line =
-        "{\"time\":"
-            + Json.quote(r.time().toString())
-            + ",\"method\":"
-            + Json.quote(r.method())
-            + ",\"path\":"
-            + Json.quote(r.path())
-            + ",\"ns\":"
-            + Json.quote(r.ns())
-            + ",\"status\":"
-            + r.status()
-            + ",\"bytes\":"
-            + r.bytes()
-            + ",\"duration_ms\":"
-            + String.format(java.util.Locale.ROOT, "%.3f", r.durationNanos() / 1e6)
-            + ",\"cache\":"
-            + Json.quote(r.cache())
-            + ",\"upstream\":"
-            + Json.quote(r.upstream())
-            + ",\"client\":"
-            + Json.quote(r.client())
-            + "}\n";
+    // Built by hand into one builder: at tens of thousands of requests a second, String.format
+    // and a string per field cost the server a tenth of its manifest throughput.
+    StringBuilder line = new StringBuilder(256).append("{\"time\":\"");
+    time(r.time(), line);
+    Json.quote(r.method(), line.append("\",\"method\":"));
+    Json.quote(r.path(), line.append(",\"path\":"));
+    Json.quote(r.ns(), line.append(",\"ns\":"));
+    line.append(",\"status\":").append(r.status());
+    line.append(",\"bytes\":").append(r.bytes());
+    long micros = r.durationNanos() / 1000;
+    line.append(",\"duration_ms\":").append(micros / 1000).append('.');
+    pad3(micros % 1000, line);
+    Json.quote(r.cache(), line.append(",\"cache\":"));
+    Json.quote(r.upstream(), line.append(",\"upstream\":"));
+    String client = r.client().map(InetAddress::getHostAddress).orElse("");
+    Json.quote(client, line.append(",\"client\":")).append("}\n");
     boolean full;
     synchronized (pending) {
       pending.append(line);
@@ -67,6 +65,35 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
       flush();
     }
   }
+
+  /**
+   * {@code 2026-12-06T06:40:01.123Z}: the second's text is kept, since a busy mirror logs many
+   * requests in each second and formatting a date is the dearest part of a line.
+   */
+  private void time(Instant at, StringBuilder out) {
+    Second second = lastSecond;
+    long epochSecond = at.getEpochSecond();
+    if (second.epochSecond() != epochSecond) {
+      String text = Instant.ofEpochSecond(epochSecond).toString(); // ...T06:40:01Z
+      second = new Second(epochSecond, text.substring(0, text.length() - 1));
+      lastSecond = second;
+    }
+    out.append(second.text()).append('.');
+    pad3(at.getNano() / 1_000_000, out);
+    out.append('Z');
+  }
+
+  private static void pad3(long value, StringBuilder out) {
+    if (value < 100) {
+      out.append('0');
+    }
+    if (value < 10) {
+      out.append('0');
+    }
+    out.append(value);
+  }
+
+  private record Second(long epochSecond, String text) {}
 
   /** Writes the lines collected so far. */
   public void flush() {

@@ -1,5 +1,7 @@
 package io.stevedore.observe;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -35,6 +37,7 @@ public final class Metrics implements RequestObserver, BlobListener, UpstreamLis
   private final ExpositionFormats formats = ExpositionFormats.init();
   private final Clock clock;
   private final Map<Digest, Instant> fillStarts = new ConcurrentHashMap<>();
+  private final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
 
   private final Counter requests =
       Counter.builder()
@@ -178,11 +181,52 @@ public final class Metrics implements RequestObserver, BlobListener, UpstreamLis
 
   @Override
   public void answered(RequestRecord request) {
-    requests.labelValues(request.route(), request.method(), request.status() / 100 + "xx").inc();
-    requestDuration.labelValues(request.route()).observe(request.durationNanos() / 1e9);
-    responseBytes.labelValues(request.route()).inc(request.bytes());
+    RouteMeters route = routes.computeIfAbsent(request.route(), RouteMeters::new);
+    route.requests(request.method(), request.status()).inc();
+    route.duration.observe(request.durationNanos() / 1e9);
+    route.bytes.inc(request.bytes());
     if (!request.cache().isEmpty()) {
-      cacheResults.labelValues(request.route(), request.cache()).inc();
+      route.cache(request.cache()).inc();
+    }
+  }
+
+  /**
+   * One route's data points, looked up once: the client's own lookup by label values allocates and
+   * hashes them on every call, which a cached manifest request (tens of thousands a second) felt.
+   */
+  private final class RouteMeters {
+    private static final String[] STATUS_CLASSES = {"0xx", "1xx", "2xx", "3xx", "4xx", "5xx"};
+
+    private final String route;
+    private final DistributionDataPoint duration;
+    private final CounterDataPoint bytes;
+    private final Map<String, CounterDataPoint[]> byMethod = new ConcurrentHashMap<>();
+    private final Map<String, CounterDataPoint> byCache = new ConcurrentHashMap<>();
+
+    RouteMeters(String route) {
+      this.route = route;
+      this.duration = requestDuration.labelValues(route);
+      this.bytes = responseBytes.labelValues(route);
+    }
+
+    CounterDataPoint requests(String method, int status) {
+      int statusClass = status / 100;
+      if (statusClass < 0 || statusClass >= STATUS_CLASSES.length) {
+        return requests.labelValues(route, method, statusClass + "xx");
+      }
+      CounterDataPoint[] classes =
+          byMethod.computeIfAbsent(method, m -> new CounterDataPoint[STATUS_CLASSES.length]);
+      CounterDataPoint point = classes[statusClass];
+      if (point == null) {
+        // A race makes two lookups of the same data point, which the client returns both times.
+        point = requests.labelValues(route, method, STATUS_CLASSES[statusClass]);
+        classes[statusClass] = point;
+      }
+      return point;
+    }
+
+    CounterDataPoint cache(String result) {
+      return byCache.computeIfAbsent(result, r -> cacheResults.labelValues(route, r));
     }
   }
 

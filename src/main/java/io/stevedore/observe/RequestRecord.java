@@ -1,6 +1,8 @@
 package io.stevedore.observe;
 
+import java.net.InetAddress;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * One request as it was answered: what the access log writes and metrics count.
@@ -12,6 +14,7 @@ import java.time.Instant;
  * @param bytes the bytes of the body sent
  * @param cache hit, miss, joined or stale for content the cache answered; empty otherwise
  * @param upstream the upstream the request was routed to; empty when it was not routed
+ * @param client the client's address, formatted only by whoever shows it
  */
 public record RequestRecord(
     Instant time,
@@ -24,4 +27,4 @@ public record RequestRecord(
     long durationNanos,
     String cache,
     String upstream,
-    String client) {}
+    Optional<InetAddress> client) {}

@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The mirror at a glance, as the status page shows it ({@code /_stevedore/status.json}): the store
@@ -33,7 +33,8 @@ public final class Status implements BlobListener, RequestObserver {
   private final Clock clock;
   private final Map<Digest, RunningFill> fills = new ConcurrentHashMap<>();
   private final Deque<Eviction> evictions = new ArrayDeque<>();
-  private final Map<String, AtomicLong> results = new ConcurrentHashMap<>();
+  // Added to by every request on every core: adders do not make them wait on one another.
+  private final Map<String, LongAdder> results = new ConcurrentHashMap<>();
 
   public Status(Cache cache, StoreUsage usage, Health health, Clock clock) {
     this.cache = cache;
@@ -84,7 +85,7 @@ public final class Status implements BlobListener, RequestObserver {
   @Override
   public void answered(RequestRecord request) {
     if (!request.cache().isEmpty()) {
-      results.computeIfAbsent(request.cache(), r -> new AtomicLong()).incrementAndGet();
+      results.computeIfAbsent(request.cache(), r -> new LongAdder()).increment();
     }
   }
 
@@ -127,8 +128,8 @@ public final class Status implements BlobListener, RequestObserver {
   }
 
   private long count(String result) {
-    AtomicLong count = results.get(result);
-    return count == null ? 0 : count.get();
+    LongAdder count = results.get(result);
+    return count == null ? 0 : count.sum();
   }
 
   private String fills(Instant now) {

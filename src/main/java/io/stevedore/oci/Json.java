@@ -76,7 +76,12 @@ public final class Json {
    * it has no UTF-8 encoding and the output would not read back.
    */
   public static String quote(String text) {
-    StringBuilder out = new StringBuilder(text.length() + 2).append('"');
+    return quote(text, new StringBuilder(text.length() + 2)).toString();
+  }
+
+  /** Appends {@code text} as a JSON string literal to {@code out}, as {@link #quote(String)}. */
+  public static StringBuilder quote(String text, StringBuilder out) {
+    out.append('"');
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       switch (c) {
@@ -102,7 +107,7 @@ public final class Json {
         }
       }
     }
-    return out.append('"').toString();
+    return out.append('"');
   }
 
   /**
