@@ -1,13 +1,13 @@
 package io.stevedore.auth;
 
+import io.stevedore.config.FileStamps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.logging.Logger;
 
 /**
@@ -22,11 +22,8 @@ final class HtpasswdFile {
   private final Path path;
   private final Clock clock;
   private Htpasswd users;
-  private Version version;
+  private FileStamps version;
   private Instant checked;
-
-  /** What tells one state of the file from another without reading it. */
-  private record Version(FileTime modified, long size) {}
 
   /**
    * Reads {@code path}.
@@ -55,7 +52,7 @@ final class HtpasswdFile {
     }
     checked = now;
     try {
-      Version current = version();
+      FileStamps current = version();
       if (!current.equals(version)) {
         version = current;
         users = read();
@@ -67,9 +64,8 @@ final class HtpasswdFile {
     return users;
   }
 
-  private Version version() throws IOException {
-    BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
-    return new Version(attributes.lastModifiedTime(), attributes.size());
+  private FileStamps version() {
+    return FileStamps.of(List.of(path));
   }
 
   private Htpasswd read() throws IOException {

@@ -3,6 +3,7 @@ package io.stevedore.http;
 import io.helidon.common.tls.Tls;
 import io.helidon.common.tls.TlsClientAuth;
 import io.helidon.common.tls.TlsConfig;
+import io.stevedore.config.FileStamps;
 import io.stevedore.config.ServerTls;
 import java.security.cert.X509Certificate;
 import java.util.function.Consumer;

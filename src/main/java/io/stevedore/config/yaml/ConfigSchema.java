@@ -1,6 +1,5 @@
 package io.stevedore.config.yaml;
 
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -92,8 +91,7 @@ final class ConfigSchema {
 
   /** The key of {@code section} nearest to the unknown {@code name}: likely what was meant. */
   static Optional<String> nearest(String section, String name) {
-    List<String> candidates = new ArrayList<>(keysOf(section));
-    return candidates.stream()
+    return keysOf(section).stream()
         .min(Comparator.comparingInt(candidate -> distance(candidate, name)))
         .filter(candidate -> distance(candidate, name) <= Math.max(2, name.length() / 3));
   }

@@ -1,7 +1,6 @@
 package io.stevedore.config.yaml;
 
 import io.helidon.config.Config;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -104,7 +103,7 @@ final class KeyCheck {
   /** {@code upstreams.2.aliases.0} as {@code upstreams[2].aliases[0]}. */
   static String shown(List<String> segments) {
     StringBuilder shown = new StringBuilder();
-    for (String segment : new ArrayList<>(segments)) {
+    for (String segment : segments) {
       if (isIndex(segment)) {
         shown.append('[').append(segment).append(']');
       } else {

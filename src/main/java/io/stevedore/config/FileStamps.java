@@ -1,4 +1,4 @@
-package io.stevedore.http;
+package io.stevedore.config;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,16 +12,18 @@ import java.util.List;
  * that it could not be looked at. Two stamps differ when a file was written, replaced (also by a
  * rename, or by the symlink swap of a Kubernetes secret volume, since links are followed) or
  * removed in between; a file replaced by an older copy of the same size still has another identity.
+ * How the files a running server rereads on change (TLS certificates, the htpasswd file) are
+ * watched.
  */
-record FileStamps(List<Stamp> stamps) {
-  FileStamps {
+public record FileStamps(List<Stamp> stamps) {
+  public FileStamps {
     stamps = List.copyOf(stamps);
   }
 
   /** One file's stamp; all fields null when it could not be looked at. */
-  record Stamp(Long size, FileTime modified, Object identity) {}
+  public record Stamp(Long size, FileTime modified, Object identity) {}
 
-  static FileStamps of(List<Path> files) {
+  public static FileStamps of(List<Path> files) {
     return new FileStamps(files.stream().map(FileStamps::stamp).toList());
   }
 
