@@ -67,7 +67,8 @@ public final class BlobContent implements AutoCloseable {
    * Writes bytes {@code first..last} (inclusive) of the blob to {@code out}. For a committed blob
    * the next chunk is read while the current one is written: a chunk read costs about a third of
    * its write to a socket here, and overlapping the two takes it off the serving path. A blob being
-   * filled is read chunk by chunk as the fill stores them (reading ahead would only wait for it).
+   * filled is read chunk by chunk as the fill stores them (reading ahead would only wait for it),
+   * copied from the fill's memory while it holds them.
    */
   public void writeTo(OutputStream out, long first, long last) throws IOException {
     if (first < 0 || last >= size || first > last + 1) {
@@ -86,8 +87,9 @@ public final class BlobContent implements AutoCloseable {
     byte[] current = bufferSize == chunkSize ? buffers.take() : new byte[bufferSize];
     byte[] next = readAhead ? buffers.take() : null;
     FutureTask<Integer> ahead = null;
+    ChunkWindow.Reader memory = progress.follow(index);
     try {
-      int length = read(index, current);
+      int length = read(index, current, memory);
       while (true) {
         if (readAhead && index < lastIndex) {
           ahead = readInBackground(index + 1, next);
@@ -105,7 +107,7 @@ public final class BlobContent implements AutoCloseable {
         }
         index++;
         if (ahead == null) {
-          length = read(index, current);
+          length = read(index, current, memory);
         } else {
           length = result(ahead);
           ahead = null;
@@ -115,6 +117,7 @@ public final class BlobContent implements AutoCloseable {
         }
       }
     } finally {
+      memory.close();
       if (ahead != null) {
         // The client went away mid-write: let the read finish before the blob is released to
         // eviction. It never waits for a fill (only committed blobs read ahead), so this is short.
@@ -129,14 +132,15 @@ public final class BlobContent implements AutoCloseable {
     }
   }
 
-  private int read(long index, byte[] buffer) {
+  private int read(long index, byte[] buffer, ChunkWindow.Reader memory) {
     long chunkEnd = Math.min((index + 1) * store.chunkSize(), size);
     progress.awaitStored(chunkEnd);
-    return read(index, buffer, chunkEnd);
+    int copied = memory.copy(index, buffer);
+    return copied >= 0 ? copied : readStored(index, buffer, chunkEnd);
   }
 
   private FutureTask<Integer> readInBackground(long index, byte[] buffer) {
-    FutureTask<Integer> task = new FutureTask<>(() -> read(index, buffer));
+    FutureTask<Integer> task = new FutureTask<>(() -> read(index, buffer, ChunkWindow.Reader.NONE));
     Thread.ofVirtual().name("read-ahead").start(task);
     return task;
   }
@@ -166,7 +170,7 @@ public final class BlobContent implements AutoCloseable {
     }
   }
 
-  private int read(long index, byte[] buffer, long chunkEnd) {
+  private int readStored(long index, byte[] buffer, long chunkEnd) {
     try {
       return store.readChunk(digest, index, buffer);
     } catch (IllegalStateException missing) {

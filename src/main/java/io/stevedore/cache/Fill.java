@@ -13,11 +13,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * bytes that were never verified.
  */
 final class Fill implements Progress {
+  // The most chunks held for readers that fell behind: up to 8 MiB more per running fill, while
+  // readers lag (ChunkWindow).
+  private static final int WINDOW = 8;
+
   private final Upstream upstream;
   private final RepositoryName repository;
   private final Digest digest;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
+  private final ChunkWindow window = new ChunkWindow(WINDOW);
   private long size = -1;
   private long stored;
   private boolean complete;
@@ -40,6 +45,16 @@ final class Fill implements Progress {
 
   Digest digest() {
     return digest;
+  }
+
+  /** Where the fill holds its latest stored chunks for its readers. */
+  ChunkWindow window() {
+    return window;
+  }
+
+  @Override
+  public ChunkWindow.Reader follow(long first) {
+    return window.follow(first);
   }
 
   /** Whether this fill fetches the blob for that repository (so it needs no other check). */

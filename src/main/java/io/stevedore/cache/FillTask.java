@@ -87,7 +87,8 @@ final class FillTask {
   /** Streams the blob into the store; returns its verified size. */
   private long fetch(BlobWriter writer) {
     MessageDigest hasher = digest.algorithm().newHasher();
-    try (StoreStage stage = new StoreStage(writer, hasher, buffers, this::advanced)) {
+    try (StoreStage stage =
+        new StoreStage(writer, hasher, buffers, fill.window(), this::advanced)) {
       return fetch(stage, hasher);
     }
   }

@@ -7,4 +7,12 @@ interface Progress {
 
   /** Returns once bytes {@code [0, end)} are stored; throws when the fill failed. */
   void awaitStored(long end);
+
+  /**
+   * Where a reader of the chunks from {@code first} on finds those the fill still holds in memory;
+   * close it when done.
+   */
+  default ChunkWindow.Reader follow(long first) {
+    return ChunkWindow.Reader.NONE;
+  }
 }

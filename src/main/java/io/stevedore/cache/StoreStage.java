@@ -4,6 +4,7 @@ import io.stevedore.store.BlobWriter;
 import java.security.MessageDigest;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
@@ -17,28 +18,44 @@ import java.util.function.LongConsumer;
  * GB/s on a normal machine. A cold 335 MB download, 6 runs alternated with the stage that hashed
  * and stored on one thread: 245-302 MB/s against 174-260, 1.5-2.0 CPU seconds against 1.8-2.4.
  *
- * <p>Three buffers go round: one being read, and two being hashed or written. A buffer comes back
- * once it is both hashed and written. A failed write is reported to the fill at its next {@link
- * #buffer()} or {@link #drain()}; after it the stage discards what is still handed to it, so the
- * fill never blocks on a stage that stopped.
+ * <p>Three buffers go round: one being read, and two being hashed or written. A chunk once written
+ * is held in the fill's {@link ChunkWindow} while its readers need it; the window gets a buffer of
+ * its own from the pool for each chunk it holds beyond what it ever held before, so the fill never
+ * waits for a reader. A buffer comes back once it is hashed, written, and out of the window. A
+ * failed write is reported to the fill at its next {@link #buffer()} or {@link #drain()}; after it
+ * the stage discards what is still handed to it, so the fill never blocks on a stage that stopped.
  */
 final class StoreStage implements AutoCloseable {
   private static final int BUFFERS = 3;
 
-  /** A chunk handed over; {@code steps} counts the threads still using its buffer. */
-  private record Job(
-      long index, byte[] chunk, int length, long end, boolean announce, AtomicInteger steps) {}
+  /** What the hashing and the writing thread are handed, in order. */
+  private sealed interface Item {}
 
-  private static final Job STOP = new Job(-1, new byte[0], 0, 0, false, new AtomicInteger());
+  /**
+   * A chunk handed over; {@code users} counts the threads and the window still using its buffer.
+   */
+  private record Job(
+      long index, byte[] chunk, int length, long end, boolean announce, AtomicInteger users)
+      implements Item {}
+
+  /** Passed once both threads are done with every job handed over before it. */
+  private record Mark(CountDownLatch passed) implements Item {}
+
+  private record Stop() implements Item {}
+
+  private static final Stop STOP = new Stop();
 
   private final BlobWriter writer;
   private final MessageDigest hasher;
   private final ChunkBuffers buffers;
+  private final ChunkWindow window;
   private final LongConsumer stored;
-  private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(BUFFERS);
-  // Room for every buffer and the STOP after them.
-  private final BlockingQueue<Job> toHash = new ArrayBlockingQueue<>(BUFFERS + 1);
-  private final BlockingQueue<Job> toWrite = new ArrayBlockingQueue<>(BUFFERS + 1);
+  private final BlockingQueue<byte[]> free;
+  // Room for every buffer, a mark and the STOP.
+  private final BlockingQueue<Item> toHash;
+  private final BlockingQueue<Item> toWrite;
+  // Buffers taken from the pool; grows on the writing thread only, read after it ended.
+  private int taken;
   private final Thread hashing;
   private final Thread writing;
   private volatile RuntimeException failure;
@@ -46,16 +63,27 @@ final class StoreStage implements AutoCloseable {
 
   /**
    * @param hasher updated with every chunk, in order; read it only after {@link #drain()}
-   * @param buffers where the stage's three buffers come from and go back to at {@link #close()}
+   * @param buffers where the stage's buffers come from and go back to at {@link #close()}
+   * @param window where each chunk is held for readers once written, before it is announced
    * @param stored told the number of bytes stored after each chunk the stage wrote with {@code
    *     announce} set (on the stage's writing thread)
    */
-  StoreStage(BlobWriter writer, MessageDigest hasher, ChunkBuffers buffers, LongConsumer stored) {
+  StoreStage(
+      BlobWriter writer,
+      MessageDigest hasher,
+      ChunkBuffers buffers,
+      ChunkWindow window,
+      LongConsumer stored) {
     this.writer = writer;
     this.hasher = hasher;
     this.buffers = buffers;
+    this.window = window;
     this.stored = stored;
-    for (int i = 0; i < BUFFERS; i++) {
+    int most = BUFFERS + window.capacity();
+    this.free = new ArrayBlockingQueue<>(most);
+    this.toHash = new ArrayBlockingQueue<>(most + 2);
+    this.toWrite = new ArrayBlockingQueue<>(most + 2);
+    for (; taken < BUFFERS; taken++) {
       free.add(buffers.take());
     }
     this.hashing = Thread.ofVirtual().name("fill-hash").start(() -> serve(toHash, this::hash));
@@ -80,7 +108,7 @@ final class StoreStage implements AutoCloseable {
   /**
    * Hands chunk {@code index} ({@code length} bytes of {@code chunk}, a buffer from {@link
    * #buffer()}) to the store; {@code end} is the blob offset just past it. Every buffer taken must
-   * come back through this or {@link #release}: {@link #drain()} waits for all of them.
+   * come back through this or {@link #release}.
    */
   void write(long index, byte[] chunk, int length, long end, boolean announce) {
     Job job = new Job(index, chunk, length, end, announce, new AtomicInteger(2));
@@ -92,12 +120,20 @@ final class StoreStage implements AutoCloseable {
    * Returns once every chunk handed over is hashed and stored; throws the failure of any of them.
    */
   void drain() {
-    byte[][] all = new byte[BUFFERS][];
-    for (int i = 0; i < BUFFERS; i++) {
-      all[i] = take(free);
+    Mark mark = new Mark(new CountDownLatch(2));
+    put(toHash, mark);
+    put(toWrite, mark);
+    boolean interrupted = false;
+    while (true) {
+      try {
+        mark.passed().await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true; // both threads get there by themselves, and soon
+      }
     }
-    for (byte[] buffer : all) {
-      put(free, buffer);
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
     throwIfFailed();
   }
@@ -116,25 +152,40 @@ final class StoreStage implements AutoCloseable {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
-    // Every write has ended: what the stage holds goes back to the pool.
+    window.close();
+    // Every write has ended and no reader copies any more: every buffer the stage took is free,
+    // and goes back to the pool.
     for (byte[] buffer = free.poll(); buffer != null; buffer = free.poll()) {
       buffers.give(buffer);
     }
   }
 
   /** Runs {@code step} on each job of {@code queue} until STOP; none after a failure. */
-  private void serve(BlockingQueue<Job> queue, Consumer<Job> step) {
-    for (Job job = take(queue); job != STOP; job = take(queue)) {
-      if (failure == null) {
-        try {
-          step.accept(job);
-        } catch (RuntimeException e) {
-          failure = e;
+  private void serve(BlockingQueue<Item> queue, Consumer<Job> step) {
+    while (true) {
+      switch (take(queue)) {
+        case Stop stop -> {
+          return;
+        }
+        case Mark mark -> mark.passed().countDown();
+        case Job job -> {
+          if (failure == null) {
+            try {
+              step.accept(job);
+            } catch (RuntimeException e) {
+              failure = e;
+            }
+          }
+          done(job);
         }
       }
-      if (job.steps().decrementAndGet() == 0) {
-        put(free, job.chunk());
-      }
+    }
+  }
+
+  /** One user of the job's buffer is done with it; the last one frees it. */
+  private void done(Job job) {
+    if (job.users().decrementAndGet() == 0) {
+      put(free, job.chunk());
     }
   }
 
@@ -144,6 +195,12 @@ final class StoreStage implements AutoCloseable {
 
   private void store(Job job) {
     writer.write(job.index(), job.chunk(), job.length());
+    // Held before it is announced, so that a reader woken by the announcement finds it.
+    job.users().incrementAndGet();
+    int holding = window.hold(job.index(), job.chunk(), job.length(), () -> done(job));
+    for (; taken < BUFFERS + holding; taken++) {
+      put(free, buffers.take());
+    }
     if (job.announce()) {
       stored.accept(job.end());
     }
@@ -172,7 +229,7 @@ final class StoreStage implements AutoCloseable {
     }
   }
 
-  // The queues are sized so that neither side ever holds more than BUFFERS items: waits are short
+  // The queues are sized so that neither side ever holds more than its buffers: waits are short
   // and end when the other side moves, so they ignore interruption instead of losing a buffer.
   private static <T> T take(BlockingQueue<T> queue) {
     boolean interrupted = false;

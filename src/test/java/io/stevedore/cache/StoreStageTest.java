@@ -58,6 +58,7 @@ class StoreStageTest {
             writer,
             hasher,
             new ChunkBuffers(CHUNK, 8),
+            new ChunkWindow(2),
             end -> {
               announced.add(end);
               storedWhenAnnounced.add(writer.written.size());
@@ -138,7 +139,9 @@ class StoreStageTest {
         new HeldBackDigest(
             () -> refilled.get() || (asking.get() && fill.getState() == Thread.State.WAITING));
     StringBuilder all = new StringBuilder();
-    try (StoreStage stage = new StoreStage(writer, hasher, new ChunkBuffers(CHUNK, 8), end -> {})) {
+    // No window: its chunks would come on top of the three buffers the test counts on.
+    try (StoreStage stage =
+        new StoreStage(writer, hasher, new ChunkBuffers(CHUNK, 8), new ChunkWindow(0), end -> {})) {
       for (int i = 0; i < 6; i++) {
         if (i == 3) {
           await(twoStored);
@@ -159,6 +162,55 @@ class StoreStageTest {
         .isEqualTo(Digest.sha256(all.toString().getBytes()));
   }
 
+  /**
+   * A reader that keeps up finds each chunk in the window when it is announced. A reader that lags
+   * finds every chunk it has not read yet, unchanged: a buffer in the window is not refilled,
+   * though the fill reads ahead into every other one.
+   */
+  @Test
+  void announcedChunks_areInTheWindow_andStayUnchangedForAReaderBehind() {
+    RecordingWriter writer = new RecordingWriter(Long.MAX_VALUE);
+    ChunkWindow window = new ChunkWindow(8);
+    ChunkWindow.Reader keepingUp = window.follow(0);
+    ChunkWindow.Reader behind = window.follow(0);
+    List<String> seen = new CopyOnWriteArrayList<>();
+    List<String> seenBehind = new CopyOnWriteArrayList<>();
+    try (StoreStage stage =
+        new StoreStage(
+            writer,
+            sha256(),
+            new ChunkBuffers(CHUNK, 8),
+            window,
+            end -> {
+              long index = end / CHUNK - 1;
+              seen.add(copy(keepingUp, index));
+              if (index % 6 == 5) { // five chunks behind, then caught up
+                for (long i = index - 5; i <= index; i++) {
+                  seenBehind.add(copy(behind, i));
+                }
+              }
+            })) {
+      for (int i = 0; i < 42; i++) {
+        byte[] buffer = stage.buffer();
+        System.arraycopy(String.format("c%03d", i).getBytes(), 0, buffer, 0, CHUNK);
+        stage.write(i, buffer, CHUNK, (i + 1L) * CHUNK, true);
+      }
+      stage.drain();
+    }
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 42; i++) {
+      expected.add(String.format("c%03d", i));
+    }
+    assertThat(seen).isEqualTo(expected);
+    assertThat(seenBehind).isEqualTo(expected);
+  }
+
+  private static String copy(ChunkWindow.Reader reader, long index) {
+    byte[] buffer = new byte[CHUNK];
+    int length = reader.copy(index, buffer);
+    return length < 0 ? "-" : new String(buffer, 0, length);
+  }
+
   private static void await(CountDownLatch latch) {
     try {
       latch.await();
@@ -174,7 +226,8 @@ class StoreStageTest {
   @Test
   void aFailedWrite_reachesTheFill_whichNeverBlocksOnTheStoppedStage() {
     RecordingWriter writer = new RecordingWriter(2);
-    StoreStage stage = new StoreStage(writer, sha256(), new ChunkBuffers(CHUNK, 8), end -> {});
+    StoreStage stage =
+        new StoreStage(writer, sha256(), new ChunkBuffers(CHUNK, 8), new ChunkWindow(2), end -> {});
     StoreException failure = null;
     int handedOver = 0;
     try (stage) {
@@ -197,7 +250,8 @@ class StoreStageTest {
   void releasedBuffers_goBackIntoRotation() {
     RecordingWriter writer = new RecordingWriter(Long.MAX_VALUE);
     try (StoreStage stage =
-        new StoreStage(writer, sha256(), new ChunkBuffers(CHUNK, 8), end -> {})) {
+        new StoreStage(
+            writer, sha256(), new ChunkBuffers(CHUNK, 8), new ChunkWindow(2), end -> {})) {
       for (int i = 0; i < 10; i++) {
         stage.release(stage.buffer()); // a part chunk dropped at a broken connection
       }
@@ -210,7 +264,8 @@ class StoreStageTest {
   void drainAfterAFailure_throwsIt() {
     RecordingWriter writer = new RecordingWriter(0);
     try (StoreStage stage =
-        new StoreStage(writer, sha256(), new ChunkBuffers(CHUNK, 8), end -> {})) {
+        new StoreStage(
+            writer, sha256(), new ChunkBuffers(CHUNK, 8), new ChunkWindow(2), end -> {})) {
       stage.write(0, stage.buffer(), CHUNK, CHUNK, true);
       assertThatThrownBy(stage::drain).hasMessageContaining("disk full at chunk 0");
     }

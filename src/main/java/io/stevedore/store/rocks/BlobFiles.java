@@ -1,5 +1,6 @@
 package io.stevedore.store.rocks;
 
+import com.sun.nio.file.ExtendedOpenOption;
 import io.stevedore.oci.Digest;
 import io.stevedore.store.StoreException;
 import java.io.IOException;
@@ -19,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.logging.Logger;
 
 /**
@@ -45,12 +48,18 @@ final class BlobFiles {
 
   private final Path root;
   private final FileStore disk;
+  private final int blockSize;
+  // Direct writes need a buffer outside the heap; allocating one per fill makes the JVM zero it
+  // and a GC free it. One per concurrent fill is kept.
+  private final BlockingQueue<ByteBuffer> aligned = new ArrayBlockingQueue<>(16);
+  private volatile boolean directRefused;
 
   BlobFiles(Path root) {
     this.root = root;
     try {
       Files.createDirectories(root);
       disk = Files.getFileStore(root); // looked up once: it parses the mount table
+      blockSize = (int) disk.getBlockSize();
     } catch (IOException e) {
       throw failure("cannot open the blob directory " + root, e);
     }
@@ -86,14 +95,61 @@ final class BlobFiles {
   }
 
   /** A new, empty file for {@code digest}, replacing any earlier one. */
-  FileChannel create(Digest digest) throws IOException {
+  BlobFile create(Digest digest) throws IOException {
     Path file = path(digest);
     Files.createDirectories(file.getParent());
-    return FileChannel.open(
-        file,
-        StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.WRITE);
+    FileChannel buffered =
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE);
+    FileChannel direct = null;
+    if (!directRefused) {
+      try {
+        direct = FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+      } catch (IOException | UnsupportedOperationException e) {
+        refuseDirect(e);
+      }
+    }
+    return new BlobFile(this, buffered, direct);
+  }
+
+  /** The file system's block size: direct writes are whole blocks at block offsets. */
+  int blockSize() {
+    return blockSize;
+  }
+
+  /** The file system refused direct I/O: every later blob file goes through the page cache. */
+  void refuseDirect(Exception e) {
+    if (!directRefused) {
+      directRefused = true;
+      LOG.info(
+          () ->
+              "the file system of "
+                  + root
+                  + " refuses direct I/O ("
+                  + e
+                  + "); blob files are written through the page cache");
+    }
+  }
+
+  /**
+   * A block-aligned buffer of at least {@code length} bytes outside the heap, for direct writes.
+   */
+  ByteBuffer takeAligned(int length) {
+    ByteBuffer pooled = aligned.poll();
+    if (pooled != null && pooled.capacity() >= length) {
+      return pooled;
+    }
+    return ByteBuffer.allocateDirect(length + blockSize).alignedSlice(blockSize);
+  }
+
+  /** Returns a buffer from {@link #takeAligned}; null is ignored. */
+  void giveAligned(ByteBuffer buffer) {
+    if (buffer != null) {
+      aligned.offer(buffer);
+    }
   }
 
   /**
@@ -110,23 +166,14 @@ final class BlobFiles {
     return new StoreException(what + ": " + message + advice, e);
   }
 
-  /** Writes all of {@code data[0, length)} at {@code position}. */
-  static void write(FileChannel channel, long position, byte[] data, int length)
-      throws IOException {
-    ByteBuffer source = ByteBuffer.wrap(data, 0, length);
-    while (source.hasRemaining()) {
-      channel.write(source, position + source.position());
-    }
-  }
-
   /**
    * Puts the file's bytes and its entry in its directory on disk: a blob is recorded as committed
    * only after this, so a power loss can never leave a committed record over bytes that were lost.
    * (The entries of the prefix directories are not synced: a new one lost by a power loss loses
    * whole files, which the next open notices, dropping their records; the blobs are fetched again.)
    */
-  void sync(FileChannel channel, Digest digest) throws IOException {
-    channel.force(false);
+  void sync(BlobFile file, Digest digest) throws IOException {
+    file.force();
     Path directory = path(digest).getParent();
     try (FileChannel entries = FileChannel.open(directory, StandardOpenOption.READ)) {
       entries.force(false);

@@ -7,7 +7,6 @@ import io.stevedore.store.BlobWriter;
 import io.stevedore.store.StoredBlob;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Instant;
@@ -113,9 +112,9 @@ final class RocksBlobStore implements BlobStore {
     } catch (RocksDBException e) {
       throw RocksStore.failure("cannot start blob " + digest, e);
     }
-    FileChannel channel;
+    BlobFile file;
     try {
-      channel = files.create(digest);
+      file = files.create(digest);
     } catch (IOException e) {
       synchronized (leftovers) {
         leftovers.add(digest); // the FILLING record goes with the next discard
@@ -124,7 +123,7 @@ final class RocksBlobStore implements BlobStore {
     }
     // The store takes writes again: a good moment to discard what a full disk left behind.
     discardLeftovers();
-    return new Writer(digest, channel);
+    return new Writer(digest, file);
   }
 
   @Override
@@ -285,19 +284,20 @@ final class RocksBlobStore implements BlobStore {
    * (up to a tenth of memory, or 30 s) and the sync at commit wrote whole blobs: ~0.25 s for 335 MB
    * here. So the writer syncs behind the fill, on another thread, every {@link #SYNC_EVERY} bytes,
    * and the commit finds little left to write. Fill-only rate of a 335 MB blob, alternated runs:
-   * 308-334 MB/s with 8 MiB, 229-344 with 32 MiB, 343-407 with no sync awaited at all.
+   * 308-334 MB/s with 8 MiB, 229-344 with 32 MiB, 343-407 with no sync awaited at all. A file
+   * written directly (the usual case, {@link BlobFile}) leaves nothing dirty to sync behind.
    */
   private final class Writer implements BlobWriter {
     private static final long SYNC_EVERY = 8L * 1024 * 1024;
 
     private final Digest digest;
-    private final FileChannel channel;
+    private final BlobFile file;
     private long unsynced;
     private FutureTask<Void> syncing;
 
-    Writer(Digest digest, FileChannel channel) {
+    Writer(Digest digest, BlobFile file) {
       this.digest = digest;
-      this.channel = channel;
+      this.file = file;
     }
 
     @Override
@@ -308,9 +308,12 @@ final class RocksBlobStore implements BlobStore {
       }
       files.requireSpace(length, "cannot write chunk " + index + " of " + digest);
       try {
-        BlobFiles.write(channel, index * chunkSize, data, length);
+        file.write(index * chunkSize, data, length);
       } catch (IOException e) {
         throw BlobFiles.failure("cannot write chunk " + index + " of " + digest, e);
+      }
+      if (file.direct()) {
+        return;
       }
       unsynced += length;
       if (unsynced >= SYNC_EVERY && (syncing == null || syncing.isDone())) {
@@ -318,7 +321,7 @@ final class RocksBlobStore implements BlobStore {
         syncing =
             new FutureTask<>(
                 () -> {
-                  channel.force(false);
+                  file.force();
                   return null;
                 });
         Thread.ofVirtual().name("blob-sync").start(syncing);
@@ -351,11 +354,11 @@ final class RocksBlobStore implements BlobStore {
 
     @Override
     public void commit(long size, Instant at) {
-      try (channel) {
+      try (file) {
         // A failed sync behind the writes counts even if the last one succeeds: Linux reports a
         // lost write-back to one fsync only.
         awaitSync();
-        files.sync(channel, digest);
+        files.sync(file, digest);
       } catch (IOException e) {
         throw BlobFiles.failure("cannot write blob " + digest + " to disk", e);
       }
@@ -378,7 +381,7 @@ final class RocksBlobStore implements BlobStore {
         LOG.log(Level.FINE, "the file of " + digest + " failed to sync; it goes anyway", e);
       }
       try {
-        channel.close();
+        file.close();
       } catch (IOException e) {
         LOG.log(Level.FINE, "cannot close the file of " + digest, e);
       }
