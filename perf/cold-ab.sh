@@ -2,8 +2,8 @@
 # What a cold blob costs, old build against new: one cold download of the large blob perf/run.sh
 # uses (335 MB) through a fresh Stevedore, alternating between BASE_JAR and NEW_JAR (default: this
 # checkout's target/stevedore.jar), the order swapped every round, with a direct download from the
-# upstream in each round for the ratio. Each side is a new JVM with an empty store, warmed up with
-# the 64 MB warm-up blob (once cold, twice warm) as run.sh does. Reports per download: MB/s, the
+# upstream in each round for the ratio. Each side is a new JVM with an empty store, warmed up as
+# run.sh does: three 64 MB warm-up blobs cold, the first twice more warm. Reports per download: MB/s, the
 # ratio to direct, and the mirror's CPU seconds (/proc/PID/stat) during it; then medians.
 #   BASE_JAR=/path/to/old/stevedore.jar perf/cold-ab.sh [ROUNDS]
 # Extra JVM options for both sides: COLD_JAVA_OPTS (e.g. a JFR recording for a profile).
@@ -18,9 +18,12 @@ JAVA="$(java_command)"
 BLOB_BYTES=335000000
 WARMUP_BYTES=64000000
 start_upstream
-make_blob warmup "$WARMUP_BYTES"
-WARMUP_HEX="$MADE_HEX"
-upstream_put_blob bench/warmup "$MADE_FILE" "$WARMUP_HEX"
+WARMUPS=()
+for name in warmup warmup-2 warmup-3; do
+  make_blob "$name" "$WARMUP_BYTES"
+  WARMUPS+=("$MADE_HEX")
+  upstream_put_blob bench/warmup "$MADE_FILE" "$MADE_HEX"
+done
 make_blob blob "$BLOB_BYTES"
 BLOB_HEX="$MADE_HEX"
 upstream_put_blob bench/blob "$MADE_FILE" "$BLOB_HEX"
@@ -40,9 +43,9 @@ start_jar() { # start_jar JAR NAME: a fresh store; sets MIRROR_PID and MIRROR_UR
   PIDS+=("$MIRROR_PID")
   MIRROR_URL="http://127.0.0.1:$port"
   wait_http_200 "$MIRROR_URL/v2/" "$MIRROR_PID" "$WORK/$2.log" 90
-  local i
-  for i in 1 2 3; do
-    download "$MIRROR_URL/v2/bench/warmup/blobs/sha256:$WARMUP_HEX" "$WARMUP_BYTES" "warm-up $i"
+  local hex
+  for hex in "${WARMUPS[0]}" "${WARMUPS[@]}" "${WARMUPS[0]}"; do
+    download "$MIRROR_URL/v2/bench/warmup/blobs/sha256:$hex" "$WARMUP_BYTES" "warm-up"
   done
 }
 

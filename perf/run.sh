@@ -63,20 +63,23 @@
 # A B C ... in odd runs and ... C B A in even runs, so drift (the machine's other work, page cache,
 # a warming JIT) hits all systems alike. Reported: the median over the runs of each number, and of
 # each per-run ratio (a ratio of two measurements taken seconds apart, not of two medians).
-# A Stevedore or peer started fresh first pulls a 64 MB warm-up blob (cold, then twice warm) that
-# no scenario measures: "cold" is about the cache, not about a JVM that has not compiled its hot
-# paths yet (the peer, in Go, gets the same warm-up).
+# A Stevedore or peer started fresh first pulls three 64 MB warm-up blobs cold, and the first
+# twice more warm, none of which any scenario measures: "cold" is about the cache, not about a JVM
+# that has not compiled its hot paths yet (the peer, in Go, gets the same warm-up). With one cold
+# warm-up blob, the C2 compiler was still compiling the upstream read path (okio, NioSocketImpl)
+# during the measured cold download: 19% of its CPU samples, once per process.
 #
 # Scenarios:
 #   warm-blob        one large blob (--blob-mb) with curl to /dev/null; MB/s of Stevedore (blob
 #                    already cached), the peer (cached), direct and nginx. Targets: Stevedore/peer
-#                    >= 1.0, Stevedore/nginx >= 0.9. Why: the hot path of every repeated pull.
+#                    >= 1.0, Stevedore/nginx >= 1.0. Why: the hot path of every repeated pull.
 #                    Limits: Helidon set up as Stevedore's server, sending the bytes from memory
 #                    (perf/HelidonFromMemory.java), over the peer and over nginx: the most
 #                    Stevedore's HTTP layer allows.
 #   cold-blob        the same blob, each mirror with a fresh store every run (the JVM warmed up
 #                    first, see above): MB/s of Stevedore, the peer and direct. Target:
-#                    Stevedore/direct >= 0.8 (time to first byte reported too). Why: a first pull
+#                    Stevedore/direct >= 0.5, Stevedore/peer >= 1.0, Stevedore's CPU seconds per GB
+#                    <= 3.0 (time to first byte reported too). Why: a first pull
 #                    must not cost much more than going to the upstream, although every byte is
 #                    verified and stored on the way. Limit: SHA-256 MB/s of one stream on this CPU
 #                    (openssl speed) / direct, the most a mirror that checks the digest before the
@@ -88,7 +91,7 @@
 #                    its manifest requests and parallel layer downloads.
 #   concurrent-cold  --clients concurrent cold clients of the large blob (fresh stores): upstream
 #                    bytes / blob size (from the upstream's access log; target 1.0: one upstream
-#                    fetch, single flight) and wall time Stevedore/peer (target <= 0.3; the peer
+#                    fetch, single flight) and wall time Stevedore/peer (target <= 0.5; the peer
 #                    makes one upstream GET per client). Why: a fleet pulling a new image at once.
 #                    Limit: nginx sending the same downloads from the page cache (sendfile), wall
 #                    time / the peer's: no mirror serves them faster on this machine.
@@ -220,7 +223,7 @@ RSS_BYTES=$((RSS_MB * MB))
 WARMUP_BYTES=$((64 * MB))
 SMALL_CONFIG_BYTES=706
 IMAGE_TAG=v1
-perf_start stevedore-perf $(((BLOB_BYTES + IMAGE_BYTES + RSS_BYTES + WARMUP_BYTES) * 5 / 1024 + 2097152))
+perf_start stevedore-perf $(((BLOB_BYTES + IMAGE_BYTES + RSS_BYTES + 3 * WARMUP_BYTES) * 5 / 1024 + 2097152))
 LINK_TITLE=""
 if [ -n "$LINK" ]; then
   LINK_TITLE=" (upstream over a shared $LINK Mbit/s link)"
@@ -321,6 +324,12 @@ make_blob warmup "$WARMUP_BYTES"
 WARMUP_HEX="$MADE_HEX"
 WARMUP_PATH="/v2/bench/warmup/blobs/sha256:$WARMUP_HEX"
 upstream_put_blob bench/warmup "$MADE_FILE" "$WARMUP_HEX"
+WARMUP_MORE=() # the other cold warm-up blobs: "HEX" each
+for name in warmup-2 warmup-3; do
+  make_blob "$name" "$WARMUP_BYTES"
+  WARMUP_MORE+=("$MADE_HEX")
+  upstream_put_blob bench/warmup "$MADE_FILE" "$MADE_HEX"
+done
 if selected warm-blob cold-blob concurrent-cold; then
   make_blob blob "$BLOB_BYTES"
   BLOB_HEX="$MADE_HEX"
@@ -391,10 +400,13 @@ fi
 # ---------------------------------------------------------------------------------------------
 # Helpers of the scenarios
 # ---------------------------------------------------------------------------------------------
-warm_up() { # warm_up BASE_URL: the warm-up blob, once cold and twice warm (not measured)
-  local i
+warm_up() { # warm_up BASE_URL: three warm-up blobs cold, the first twice more warm (not measured)
+  local i hex
   for i in 1 2 3; do
     download "$1$WARMUP_PATH" "$WARMUP_BYTES" "warm-up $i at $1"
+  done
+  for hex in "${WARMUP_MORE[@]}"; do
+    download "$1/v2/bench/warmup/blobs/sha256:$hex" "$WARMUP_BYTES" "warm-up cold at $1"
   done
 }
 
@@ -541,8 +553,8 @@ scenario_warm_blob() {
   row "Helidon from memory MB/s" %.0f warm.memory
   row "stevedore / peer" %.3f warm.s/p ">=" 1.0
   row "Helidon from memory / peer" %.3f warm.m/p ">=" 1.0 limit
-  row "stevedore / nginx" %.3f warm.s/n ">=" 0.9
-  row "Helidon from memory / nginx" %.3f warm.m/n ">=" 0.9 limit
+  row "stevedore / nginx" %.3f warm.s/n ">=" 1.0
+  row "Helidon from memory / nginx" %.3f warm.m/n ">=" 1.0 limit
   row "stevedore / direct" %.3f warm.s/d
   row "peer / nginx" %.3f warm.p/n
 }
@@ -590,6 +602,8 @@ scenario_cold_blob() {
     done
     add cold.s/d "$(ratio "$(last cold.stevedore)" "$(last cold.direct)")"
     add cold.p/d "$(ratio "$(last cold.peer)" "$(last cold.direct)")"
+    add cold.s/p "$(ratio "$(last cold.stevedore)" "$(last cold.peer)")"
+    add cold.stevedore.cpugb "$(awk -v s="$(last cold.stevedore.cpu)" -v b="$BLOB_BYTES" 'BEGIN { printf "%.2f", s * 1e9 / b }')"
     add cold.h/d "$(ratio "$(last cold.sha256)" "$(last cold.direct)")"
     log "cold-blob run $run/$RUNS: MB/s stevedore $(last cold.stevedore), peer $(last cold.peer), direct $(last cold.direct)"
   done
@@ -600,10 +614,12 @@ scenario_cold_blob() {
   row "peer cold MB/s" %.0f cold.peer
   row "direct MB/s" %.0f cold.direct
   row "SHA-256 MB/s (one stream)" %.0f cold.sha256
-  row "stevedore / direct" %.3f cold.s/d ">=" 0.8
-  row "SHA-256 / direct" %.3f cold.h/d ">=" 0.8 limit
+  row "stevedore / direct" %.3f cold.s/d ">=" 0.5
+  row "SHA-256 / direct" %.3f cold.h/d ">=" 0.5 limit
   row "peer / direct" %.3f cold.p/d
+  row "stevedore / peer" %.3f cold.s/p ">=" 1.0
   row "stevedore CPU s" %.2f cold.stevedore.cpu
+  row "stevedore CPU s per GB" %.2f cold.stevedore.cpugb "<=" 3.0
   row "peer CPU s" %.2f cold.peer.cpu
   row "stevedore time to first byte ms" %.1f cold.stevedore.ttfb
   row "peer time to first byte ms" %.1f cold.peer.ttfb
@@ -736,8 +752,8 @@ scenario_concurrent_cold() {
   row "peer wall s" %.3f conc.peer
   row "nginx wall s (cached)" %.3f conc.nginx
   row "stevedore upstream bytes / blob size" %.3f conc.stevedore.up "<=" 1.0
-  row "stevedore wall / peer wall" %.3f conc.s/p "<=" 0.3
-  row "nginx wall / peer wall" %.3f conc.n/p "<=" 0.3 limit
+  row "stevedore wall / peer wall" %.3f conc.s/p "<=" 0.5
+  row "nginx wall / peer wall" %.3f conc.n/p "<=" 0.5 limit
   row "stevedore upstream GETs" %.0f conc.stevedore.gets
   row "peer upstream GETs" %.0f conc.peer.gets
   row "peer upstream bytes / blob size" %.3f conc.peer.up
