@@ -358,7 +358,8 @@ class UpstreamFaultsIT {
     assertThat(outcomes).anyMatch(o -> !o.right());
     assertThat(outcomes).allSatisfy(o -> assertThat(o.safe()).as(o.toString()).isTrue());
     assertThat(gets(blob).stream().filter(s -> s.fault() != null)).hasSize(1);
-    assertNextRequestRight(blob, 1);
+    // A client that came after the failed fill started a new one, which stored the blob.
+    assertNextRequestRight(blob, outcomes.stream().anyMatch(Outcome::right) ? 0 : 1);
     before.assertLogged("sent blob " + blob.digest() + " " + logged);
     before.assertMetric("stevedore_fill_digest_mismatches_total", Map.of(), 1);
   }
@@ -499,7 +500,11 @@ class UpstreamFaultsIT {
               from,
               status,
               bytes,
-              right ? "right" : broken != null ? "broken off (" + broken + ")" : "CLEAN END",
+              right
+                  ? "right"
+                  : broken != null
+                      ? "broken off (" + broken + ")"
+                      : status >= 400 ? "error answer" : "CLEAN END OF WRONG BYTES",
               errorBody.isEmpty() ? "" : " " + errorBody);
     }
   }
