@@ -13,6 +13,7 @@ import java.util.Map;
  * @param headers the headers it adds, e.g. {@code Retry-After}
  */
 record Fault(Kind kind, long at, int status, Map<String, String> headers, Runnable then) {
+  private static final Runnable NOTHING = () -> {};
 
   enum Kind {
     /** An error answer; the registry is not asked. */
@@ -38,7 +39,7 @@ record Fault(Kind kind, long at, int status, Map<String, String> headers, Runnab
   }
 
   static Fault status(int status, Map<String, String> headers) {
-    return new Fault(Kind.STATUS, 0, status, headers, () -> {});
+    return new Fault(Kind.STATUS, 0, status, headers, NOTHING);
   }
 
   static Fault reset(long at) {
@@ -70,7 +71,7 @@ record Fault(Kind kind, long at, int status, Map<String, String> headers, Runnab
   }
 
   private static Fault body(Kind kind, long at) {
-    return new Fault(kind, at, 0, Map.of(), () -> {});
+    return new Fault(kind, at, 0, Map.of(), NOTHING);
   }
 
   /** This fault, followed by {@code action} once it was done. */

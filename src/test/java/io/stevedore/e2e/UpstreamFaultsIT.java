@@ -18,6 +18,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -261,6 +262,7 @@ class UpstreamFaultsIT {
     assertNextRequestRight(blob, 1);
     assertThat(gets(blob)).extracting(Seen::status).containsExactly(429, 200);
     before.assertLogged("upstream lab refused a request with 429 (rate limit), retry after an");
+    before.assertMetric("stevedore_upstream_requests_total", Map.of("status", "429"), 1);
   }
 
   @Test
@@ -333,6 +335,62 @@ class UpstreamFaultsIT {
     assertNextRequestRight(blob);
     before.assertLogged(blob.digest() + " from lab broke at byte");
     before.assertMetric("stevedore_fill_resumes_total", Map.of(), 2);
+    // Counted as the answer to the blob request: OkHttp followed the redirect below the listener.
+    before.assertMetric("stevedore_upstream_requests_total", Map.of("status", "500"), 1);
+    before.assertMetric("stevedore_upstream_requests_total", Map.of("status", "503"), 1);
+  }
+
+  @Test
+  @Order(15)
+  void bodyBreakingOffAgainAndAgain_theFillGivesUpAfterItsResumes() {
+    Blob blob = fresh(BLOB_BYTES);
+    Before before = before();
+    // Less than a chunk each time: no resume gets further than the first.
+    Fault[] breaks = new Fault[6];
+    Arrays.fill(breaks, Fault.truncate(1_000));
+    upstream.inject(REGISTRY, blob.digest(), breaks);
+
+    List<Outcome> outcomes = clients(blob);
+
+    assertThat(outcomes).allSatisfy(o -> assertThat(o.safe()).as(o.toString()).isTrue());
+    assertThat(outcomes).noneMatch(Outcome::right);
+    assertThat(gets(blob)).as("the first GET and five resumes").hasSize(6);
+    assertNextRequestRight(blob, 1);
+    before.assertLogged("kept breaking off blob " + blob.digest() + "; gave up after 5 resumes");
+    before.assertMetric("stevedore_fill_resumes_total", Map.of(), 5);
+    before.assertMetric("stevedore_fills_total", Map.of("result", "failed"), 1);
+  }
+
+  @Test
+  @Order(16)
+  void manifestWithWrongBytesOrCutShort_isRefusedAndNotKept() {
+    OciImage image = OciImages.shared().small();
+    lab.push(image, "faults/image:1.0");
+    String path = "/v2/faults/image/manifests/1.0";
+    Before before = before();
+    upstream.inject(REGISTRY, path, Fault.corrupt(10), Fault.truncate(10));
+
+    List<HttpResponse<byte[]>> answers =
+        List.of(manifest(path), manifest(path), manifest(path), manifest(path));
+
+    RegistryHttp.assertError(answers.get(0), 502, "UNAVAILABLE");
+    RegistryHttp.assertError(answers.get(1), 502, "UNAVAILABLE");
+    for (HttpResponse<byte[]> right : answers.subList(2, 4)) {
+      assertThat(right.statusCode()).isEqualTo(200);
+      assertThat(RegistryHttp.header(right, "Docker-Content-Digest")).isEqualTo(image.digest());
+      assertThat("sha256:" + HexFormat.of().formatHex(sha256().digest(right.body())))
+          .isEqualTo(image.digest());
+    }
+    // After the 401 that gets a token for this repository.
+    assertThat(upstream.seen(path).stream().filter(s -> s.status() != 401))
+        .as("two broken GETs, one good one, then the cache")
+        .allMatch(s -> s.method().equals("GET"))
+        .extracting(Seen::fault)
+        .containsExactly(Fault.corrupt(10), Fault.truncate(10), null);
+    before.assertLogged("sent a manifest for faults/image:1.0 whose digest is");
+    before.assertLogged("GET " + path + " failed: upstream lab failed");
+    before.assertMetric(
+        "stevedore_http_requests_total", Map.of("route", "manifest", "status", "5xx"), 2);
   }
 
   @Test
@@ -362,6 +420,10 @@ class UpstreamFaultsIT {
     assertNextRequestRight(blob, outcomes.stream().anyMatch(Outcome::right) ? 0 : 1);
     before.assertLogged("sent blob " + blob.digest() + " " + logged);
     before.assertMetric("stevedore_fill_digest_mismatches_total", Map.of(), 1);
+  }
+
+  private static HttpResponse<byte[]> manifest(String path) {
+    return RegistryHttp.send("GET", mirror.url().resolve(path), RegistryHttp.ACCEPT_ALL_MANIFESTS);
   }
 
   /** A new random blob in the registry, which neither the proxy nor the mirror has seen. */
