@@ -1,8 +1,11 @@
 package io.stevedore.upstream;
 
+import io.stevedore.oci.ErrorCode;
+import io.stevedore.oci.RegistryException;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -15,6 +18,10 @@ import okhttp3.Response;
  * Remembers the rate-limit budget of one upstream from its answers ({@code ratelimit-limit}, {@code
  * ratelimit-remaining}, and {@code Retry-After} on a 429), and tells the operator when the budget
  * runs low or out. Answers that say nothing of a limit leave the last known budget as it was.
+ *
+ * <p>A 429 with a {@code Retry-After} is honoured: until that time has passed, requests to the
+ * upstream fail at once with 429 and the time left, without being sent. Asking sooner would only
+ * earn more 429s (and a fill resuming after one would burn its retries on them).
  */
 final class RateLimitTracker implements Interceptor {
 
@@ -23,6 +30,8 @@ final class RateLimitTracker implements Interceptor {
   private final String name;
   private final Clock clock;
   private final AtomicReference<RateLimit> latest = new AtomicReference<>();
+  // Until when the upstream asked not to be asked again: the last 429's Retry-After, or the epoch.
+  private final AtomicReference<Instant> quietUntil = new AtomicReference<>(Instant.EPOCH);
   // Whether the last budget was at or under 10 %: logging on the crossing, not on every request,
   // keeps a busy mirror's log readable while it burns the rest of its budget.
   private final AtomicBoolean low = new AtomicBoolean();
@@ -34,6 +43,21 @@ final class RateLimitTracker implements Interceptor {
 
   @Override
   public Response intercept(Chain chain) throws IOException {
+    Instant now = clock.instant();
+    Instant until = quietUntil.get();
+    if (now.isBefore(until)) {
+      throw new UpstreamFailure(
+          new RegistryException(
+              ErrorCode.TOOMANYREQUESTS,
+              429,
+              "upstream "
+                  + name
+                  + " asked not to be asked again before "
+                  + until
+                  + " (Retry-After of a 429)",
+              wholeSeconds(Duration.between(now, until)),
+              null));
+    }
     Response response = chain.proceed(chain.request());
     observe(response);
     return response;
@@ -55,7 +79,9 @@ final class RateLimitTracker implements Interceptor {
         refused
             ? UpstreamErrors.retryAfter(response.header("Retry-After"), clock.instant())
             : Optional.empty();
-    latest.set(new RateLimit(limit, remaining, retryAfter, clock.instant()));
+    Instant now = clock.instant();
+    latest.set(new RateLimit(limit, remaining, retryAfter, now));
+    retryAfter.ifPresent(wait -> quietUntil.set(now.plus(wait)));
     if (refused) {
       LOG.warning(
           () ->
@@ -74,6 +100,12 @@ final class RateLimitTracker implements Interceptor {
             new Object[] {name, remaining, limit});
       }
     }
+  }
+
+  /** Rounded up: a client told the seconds left must not come back a moment too early. */
+  private static Duration wholeSeconds(Duration wait) {
+    Duration seconds = Duration.ofSeconds(wait.toSeconds());
+    return seconds.equals(wait) ? seconds : seconds.plusSeconds(1);
   }
 
   /**

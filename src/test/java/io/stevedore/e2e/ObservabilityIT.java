@@ -1,5 +1,6 @@
 package io.stevedore.e2e;
 
+import static io.stevedore.e2e.MetricsText.sum;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stevedore.oci.Json;
@@ -15,8 +16,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -163,23 +162,5 @@ class ObservabilityIT {
   @SuppressWarnings("unchecked") // an access log line is one JSON object
   private static Map<String, Object> object(String line) {
     return (Map<String, Object>) Json.parse(line.getBytes(StandardCharsets.UTF_8));
-  }
-
-  /** The sum of a metric's samples whose labels include {@code labels}. */
-  private static long sum(String text, String name, Map<String, String> labels) {
-    Pattern sample =
-        Pattern.compile("^" + name + "(\\{([^}]*)\\})? ([0-9.eE+-]+)$", Pattern.MULTILINE);
-    Matcher m = sample.matcher(text);
-    double total = 0;
-    while (m.find()) {
-      String found = m.group(2) == null ? "" : m.group(2);
-      boolean matches =
-          labels.entrySet().stream()
-              .allMatch(l -> found.contains(l.getKey() + "=\"" + l.getValue() + "\""));
-      if (matches) {
-        total += Double.parseDouble(m.group(3));
-      }
-    }
-    return Math.round(total);
   }
 }

@@ -3,10 +3,15 @@ package io.stevedore.e2e;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -176,6 +181,52 @@ public final class RegistryProcess implements AutoCloseable {
   /** The registry's own structured log (stderr). */
   public Path logFile() {
     return dir.resolve("registry.log");
+  }
+
+  /**
+   * Uploads {@code content} as a blob of {@code repository} (a POST, then one PUT with the digest):
+   * blobs for tests that need many distinct ones and no image around them. Anonymous registries
+   * only.
+   *
+   * @return its digest
+   */
+  public String pushBlob(String repository, byte[] content) {
+    String digest = "sha256:" + sha256Hex(content);
+    try {
+      HttpResponse<Void> started =
+          Daemons.HTTP.send(
+              HttpRequest.newBuilder(url().resolve("/v2/" + repository + "/blobs/uploads/"))
+                  .POST(HttpRequest.BodyPublishers.noBody())
+                  .build(),
+              HttpResponse.BodyHandlers.discarding());
+      String location = started.headers().firstValue("Location").orElseThrow();
+      URI upload = url().resolve(location);
+      String separator = upload.getQuery() == null ? "?" : "&";
+      HttpResponse<Void> done =
+          Daemons.HTTP.send(
+              HttpRequest.newBuilder(URI.create(upload + separator + "digest=" + digest))
+                  .header("Content-Type", "application/octet-stream")
+                  .PUT(HttpRequest.BodyPublishers.ofByteArray(content))
+                  .build(),
+              HttpResponse.BodyHandlers.discarding());
+      if (done.statusCode() != 201) {
+        throw new AssertionError("blob upload answered " + done.statusCode() + "\n" + logTail());
+      }
+      return digest;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  private static String sha256Hex(byte[] content) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
   }
 
   /** Every request the registry logged since it was first started (sync probes left out). */

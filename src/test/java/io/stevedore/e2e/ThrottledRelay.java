@@ -3,9 +3,7 @@ package io.stevedore.e2e;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,24 +18,21 @@ import java.util.concurrent.atomic.AtomicReference;
 final class ThrottledRelay implements AutoCloseable {
   private static final int PIECE = 64 * 1024;
 
-  private final ServerSocket server;
+  private final LoopbackListener listener;
   private final InetSocketAddress target;
   private final AtomicLong relayed = new AtomicLong();
   private final AtomicReference<Trigger> trigger = new AtomicReference<>();
-  private volatile long bytesPerSecond;
-  private volatile long paceStartNanos = System.nanoTime();
-  private volatile long paceStartBytes;
+  private volatile Pace pace;
 
   private record Trigger(long mark, Runnable action) {}
 
   ThrottledRelay(URI upstream) throws IOException {
     target = new InetSocketAddress(upstream.getHost(), upstream.getPort());
-    server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    Thread.ofPlatform().daemon().name("relay-accept").start(this::accept);
+    listener = new LoopbackListener("relay", this::relay);
   }
 
   URI url() {
-    return URI.create("http://127.0.0.1:" + server.getLocalPort());
+    return listener.url();
   }
 
   /** Bytes forwarded from the upstream so far, over every connection. */
@@ -46,10 +41,8 @@ final class ThrottledRelay implements AutoCloseable {
   }
 
   /** Limits what is forwarded from the upstream to {@code rate} bytes per second; 0 lifts it. */
-  synchronized void rate(long rate) {
-    paceStartNanos = System.nanoTime();
-    paceStartBytes = relayed.get();
-    bytesPerSecond = rate;
+  void rate(long rate) {
+    pace = rate > 0 ? new Pace(rate, relayed.get()) : null;
   }
 
   /** Runs {@code action} once, as soon as {@link #relayed()} reaches {@code mark}. */
@@ -57,18 +50,18 @@ final class ThrottledRelay implements AutoCloseable {
     trigger.set(new Trigger(mark, action));
   }
 
-  private void accept() {
-    while (!server.isClosed()) {
-      try {
-        Socket client = server.accept();
-        Socket upstream = new Socket();
-        upstream.connect(target, 5_000);
-        Thread.ofVirtual().start(() -> pump(client, upstream, false));
-        Thread.ofVirtual().start(() -> pump(upstream, client, true));
-      } catch (IOException e) {
-        // closed, or the upstream refused: the client sees its connection drop
-      }
+  private void relay(Socket client) {
+    Socket upstream = new Socket();
+    try {
+      upstream.connect(target, 5_000);
+    } catch (IOException e) {
+      // the upstream refused: the client sees its connection drop
+      LoopbackListener.closeQuietly(client);
+      LoopbackListener.closeQuietly(upstream);
+      return;
     }
+    Thread.ofVirtual().start(() -> pump(client, upstream, false));
+    pump(upstream, client, true);
   }
 
   private void pump(Socket from, Socket to, boolean downstream) {
@@ -81,14 +74,17 @@ final class ThrottledRelay implements AutoCloseable {
         if (downstream) {
           long total = relayed.addAndGet(read);
           fire(total);
-          pace(total);
+          Pace current = pace;
+          if (current != null) {
+            current.after(total);
+          }
         }
       }
     } catch (IOException e) {
       // one side went away (a killed mirror): close both below
     } finally {
-      closeQuietly(from);
-      closeQuietly(to);
+      LoopbackListener.closeQuietly(from);
+      LoopbackListener.closeQuietly(to);
     }
   }
 
@@ -99,33 +95,8 @@ final class ThrottledRelay implements AutoCloseable {
     }
   }
 
-  /** Sleeps as long as forwarding ran ahead of the rate: throttling, not synchronisation. */
-  private void pace(long total) {
-    long rate = bytesPerSecond;
-    if (rate <= 0) {
-      return;
-    }
-    long dueNanos = (total - paceStartBytes) * 1_000_000_000L / rate;
-    long aheadNanos = dueNanos - (System.nanoTime() - paceStartNanos);
-    if (aheadNanos > 0) {
-      try {
-        Thread.sleep(aheadNanos / 1_000_000, (int) (aheadNanos % 1_000_000));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  private static void closeQuietly(Socket socket) {
-    try {
-      socket.close();
-    } catch (IOException e) {
-      // closing anyway
-    }
-  }
-
   @Override
   public void close() throws IOException {
-    server.close();
+    listener.close();
   }
 }

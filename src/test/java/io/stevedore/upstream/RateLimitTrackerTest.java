@@ -2,6 +2,7 @@ package io.stevedore.upstream;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.head;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -170,5 +171,51 @@ class RateLimitTrackerTest {
     assertThat(upstream.rateLimit())
         .contains(new RateLimit(-1, -1, Optional.empty(), registry.clock().instant()));
     assertThat(log.messages(Level.WARNING)).singleElement().asString().contains("hub");
+  }
+
+  @Test
+  void tooManyRequestsWithRetryAfter_laterRequestsFailAtOnceUntilItPassed() {
+    registry.stubFor(
+        get(urlEqualTo(MANIFEST_PATH))
+            .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "30")));
+    assertThatThrownBy(() -> upstream.fetchManifest(REPO, TAG, List.of()))
+        .isInstanceOf(RegistryException.class);
+    registry.stubFor(get(urlEqualTo(MANIFEST_PATH)).willReturn(aResponse().withBody("{}")));
+
+    registry.clock().advance(Duration.ofMillis(10_500));
+    assertThatThrownBy(() -> upstream.fetchManifest(REPO, TAG, List.of()))
+        .isInstanceOfSatisfying(
+            RegistryException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(429);
+              assertThat(e.code()).isEqualTo(ErrorCode.TOOMANYREQUESTS);
+              // 19.5 s left, rounded up: a client back after 19 s would be refused again.
+              assertThat(e.retryAfter()).contains(Duration.ofSeconds(20));
+              assertThat(e.getMessage()).contains("hub").contains("Retry-After");
+            });
+    assertThat(
+            registry
+                .countRequestsMatching(getRequestedFor(urlEqualTo(MANIFEST_PATH)).build())
+                .getCount())
+        .as("nothing sent while the upstream asked to wait")
+        .isEqualTo(1);
+
+    registry.clock().advance(Duration.ofMillis(19_500));
+    assertThat(upstream.fetchManifest(REPO, TAG, List.of()).body()).asString().isEqualTo("{}");
+    assertThat(
+            registry
+                .countRequestsMatching(getRequestedFor(urlEqualTo(MANIFEST_PATH)).build())
+                .getCount())
+        .isEqualTo(2);
+  }
+
+  @Test
+  void tooManyRequestsWithoutRetryAfter_theNextRequestIsSent() {
+    registry.stubFor(get(urlEqualTo(MANIFEST_PATH)).willReturn(aResponse().withStatus(429)));
+    assertThatThrownBy(() -> upstream.fetchManifest(REPO, TAG, List.of()))
+        .isInstanceOf(RegistryException.class);
+    registry.stubFor(get(urlEqualTo(MANIFEST_PATH)).willReturn(aResponse().withBody("{}")));
+
+    assertThat(upstream.fetchManifest(REPO, TAG, List.of()).body()).asString().isEqualTo("{}");
   }
 }

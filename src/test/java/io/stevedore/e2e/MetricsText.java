@@ -1,0 +1,28 @@
+package io.stevedore.e2e;
+
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reads samples out of a Prometheus text exposition, as a scraper would. */
+final class MetricsText {
+  private MetricsText() {}
+
+  /** The sum of a metric's samples whose labels include {@code labels}. */
+  static long sum(String text, String name, Map<String, String> labels) {
+    Pattern sample =
+        Pattern.compile("^" + name + "(\\{([^}]*)\\})? ([0-9.eE+-]+)$", Pattern.MULTILINE);
+    Matcher m = sample.matcher(text);
+    double total = 0;
+    while (m.find()) {
+      String found = m.group(2) == null ? "" : m.group(2);
+      boolean matches =
+          labels.entrySet().stream()
+              .allMatch(l -> found.contains(l.getKey() + "=\"" + l.getValue() + "\""));
+      if (matches) {
+        total += Double.parseDouble(m.group(3));
+      }
+    }
+    return Math.round(total);
+  }
+}
