@@ -82,12 +82,12 @@ final class HeaderDeadline implements Http1ConnectionListener {
     Instant now = clock.instant();
     int cut = 0;
     for (Map.Entry<Thread, Reading> entry : reading.entrySet()) {
-      if (entry.getValue().cutIfOverdue(now)) {
+      if (!entry.getKey().isAlive()) {
+        // The connection ended (cut off, or its client went away) before its headers were in.
         reading.remove(entry.getKey(), entry.getValue());
+      } else if (entry.getValue().cutIfOverdue(now)) {
+        // Left in place: should the headers come in before the interrupt bites, they are refused.
         cut++;
-      } else if (!entry.getKey().isAlive()) {
-        // The client went away while sending headers: nothing is left to cut.
-        reading.remove(entry.getKey(), entry.getValue());
       }
     }
     return cut;
