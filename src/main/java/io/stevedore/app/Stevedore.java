@@ -88,7 +88,8 @@ public final class Stevedore implements AutoCloseable {
               ClientAuth.create(config.auth(), clock),
               clock);
       MirrorServer server =
-          MirrorServer.start(config.host(), config.port(), config.tls(), config.admin(), served);
+          MirrorServer.start(
+              config.host(), config.port(), config.limits(), config.tls(), config.admin(), served);
       ScheduledExecutorService flusher =
           Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory());
       flusher.scheduleWithFixedDelay(

@@ -23,6 +23,7 @@ public final class BlobCache {
   private final RepositoryLinks links;
   private final AccessTracker accesses;
   private final Fills fills;
+  private final BlobMisses misses;
   // How many responses are reading each blob: eviction leaves those alone. Eviction deletes
   // inside this map's per-key lock, and readers register before they look in the store, so a
   // reader either finds the blob whole or not at all.
@@ -41,7 +42,12 @@ public final class BlobCache {
     this.buffers = new ChunkBuffers(store.chunkSize(), 64);
     this.links = new RepositoryLinks(links);
     this.accesses = accesses;
-    this.fills = new Fills(new FillContext(store, buffers, policy, clock, events), this.links);
+    this.misses = new BlobMisses(clock);
+    // The misses hear of commits first: a blob that arrived is no longer missing anywhere.
+    BlobListeners heard = new BlobListeners();
+    heard.add(misses);
+    heard.add(events);
+    this.fills = new Fills(new FillContext(store, buffers, policy, clock, heard), this.links);
   }
 
   /**
@@ -63,6 +69,11 @@ public final class BlobCache {
     return deleted[0];
   }
 
+  /** A blob was stored another way than by a fill (an import): it is missing nowhere now. */
+  void imported(Digest digest) {
+    misses.found(digest);
+  }
+
   /** How many responses are reading the blob now: for a running fill, its waiters. */
   public int readers(Digest digest) {
     return readers.getOrDefault(digest, 0);
@@ -76,8 +87,8 @@ public final class BlobCache {
   /**
    * The blob, from the store or from a fill (started now, or already running).
    *
-   * @throws RegistryException when the upstream does not have it or fails before sending its first
-   *     byte
+   * @throws RegistryException when the upstream does not have it (or said so within its negative
+   *     TTL) or fails before sending its first byte
    */
   public BlobContent open(Upstream upstream, RepositoryName repository, Digest digest) {
     readers.merge(digest, 1, Integer::sum);
@@ -111,10 +122,16 @@ public final class BlobCache {
         }
         return follow(digest, running, CacheResult.JOINED);
       }
+      misses.checkNotRemembered(upstream, repository, digest);
       Fill mine = fills.startUnlessRunning(upstream, repository, digest);
       if (mine != null) {
         // The request that started a fill sees its outcome, failure included.
-        return follow(digest, mine, CacheResult.MISS);
+        try {
+          return follow(digest, mine, CacheResult.MISS);
+        } catch (RegistryException e) {
+          misses.rememberIfNotFound(upstream, repository, digest, e);
+          throw e;
+        }
       }
       // Another request started a fill just now, or one committed: look again.
     }
@@ -133,9 +150,14 @@ public final class BlobCache {
       }
       return Optional.of(stored.isPresent() ? stored.get().size() : fill.awaitSize());
     }
+    misses.checkNotRemembered(upstream, repository, digest);
     Optional<Long> size = upstream.headBlob(repository, digest);
     // The upstream just said the repository has it: no need to ask again once it is stored.
-    size.ifPresent(s -> links.link(upstream, repository, digest));
+    size.ifPresentOrElse(
+        s -> links.link(upstream, repository, digest),
+        () ->
+            misses.rememberIfNotFound(
+                upstream, repository, digest, RegistryException.blobUnknown(digest)));
     return size;
   }
 

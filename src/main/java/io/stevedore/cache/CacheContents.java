@@ -161,6 +161,7 @@ public final class CacheContents {
       }
       // The read that reached the end verified the digest; only now the blob becomes visible.
       writer.commit(size, clock.instant());
+      blobs.imported(digest);
       return true;
     } catch (IOException | RuntimeException e) {
       writer.abort();

@@ -19,8 +19,10 @@ import io.stevedore.upstream.FetchedManifest;
 import io.stevedore.upstream.ManifestHead;
 import io.stevedore.upstream.Upstream;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiPredicate;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -141,8 +143,8 @@ public final class ManifestCache {
 
   private ServedManifest byTag(
       Upstream upstream, RepositoryName repository, Reference.Tag tag, List<String> accepted) {
-    String accept = accepted.equals(MediaType.MANIFEST_TYPES) ? "" : String.join(",", accepted);
-    TagKey key = new TagKey(upstream.config().name(), repository.value(), tag.name(), accept);
+    TagKey key =
+        new TagKey(upstream.config().name(), repository.value(), tag.name(), acceptKey(accepted));
     Optional<TagEntry> entry = findTag(key, accepted);
     TagPolicy.Decision decision =
         TagPolicy.decide(entry, accepted, clock.instant(), upstream.config().tagFreshness());
@@ -158,18 +160,66 @@ public final class ManifestCache {
         ServedManifest::joined);
   }
 
+  /** Every set of manifest types a client may accept (its tag entries' keys), but none. */
+  private static final List<List<String>> ACCEPT_SETS = acceptSets();
+
+  private static List<List<String>> acceptSets() {
+    List<String> types = MediaType.MANIFEST_TYPES;
+    List<List<String>> sets = new ArrayList<>();
+    for (int mask = 1; mask < 1 << types.size(); mask++) {
+      List<String> set = new ArrayList<>();
+      for (int i = 0; i < types.size(); i++) {
+        if ((mask & 1 << i) != 0) {
+          set.add(types.get(i));
+        }
+      }
+      sets.add(List.copyOf(set));
+    }
+    return List.copyOf(sets);
+  }
+
+  /** A tag's entries are kept per set of accepted types; all four is the empty string. */
+  private static String acceptKey(List<String> accepted) {
+    return accepted.equals(MediaType.MANIFEST_TYPES) ? "" : String.join(",", accepted);
+  }
+
   /**
-   * The tag's entry for a client accepting {@code accepted}. One that accepts fewer types than all
-   * may use the entry of a client that accepts all when that manifest is of a type it accepts: the
-   * upstream would answer both the same. So a tag imported or fetched once serves every client.
+   * The tag's entry for a client accepting {@code accepted}: its own, or, until it has one, the
+   * latest entry of a client the upstream answered as it would answer this one ({@link
+   * TagPolicy#answersAlike}). So a tag imported or fetched once serves every client that takes it.
    */
   private Optional<TagEntry> findTag(TagKey key, List<String> accepted) {
     Optional<TagEntry> own = tags.find(key);
-    if (own.isPresent() || key.accept().isEmpty()) {
+    if (own.isPresent()) {
       return own;
     }
-    return tags.find(new TagKey(key.upstream(), key.repository(), key.tag(), ""))
-        .filter(entry -> accepted.contains(entry.mediaType()));
+    return latestOther(
+        key, (cachedFor, entry) -> TagPolicy.answersAlike(cachedFor, entry.mediaType(), accepted));
+  }
+
+  /**
+   * The latest entry of the tag, for any client, of a type this one accepts: what an upstream that
+   * cannot answer leaves to serve. It may be the default platform's manifest of an index the client
+   * would have taken; a client that needs another platform sees it is not its own.
+   */
+  private Optional<TagEntry> lastKnown(TagKey key, List<String> accepted) {
+    return latestOther(key, (cachedFor, entry) -> accepted.contains(entry.mediaType()));
+  }
+
+  private Optional<TagEntry> latestOther(TagKey key, BiPredicate<List<String>, TagEntry> usable) {
+    Optional<TagEntry> latest = Optional.empty();
+    for (List<String> cachedFor : ACCEPT_SETS) {
+      TagKey other = new TagKey(key.upstream(), key.repository(), key.tag(), acceptKey(cachedFor));
+      if (other.equals(key)) {
+        continue;
+      }
+      Optional<TagEntry> entry = tags.find(other).filter(e -> usable.test(cachedFor, e));
+      if (entry.isPresent()
+          && (latest.isEmpty() || entry.get().checkedAt().isAfter(latest.get().checkedAt()))) {
+        latest = entry;
+      }
+    }
+    return latest;
   }
 
   private ServedManifest resolve(
@@ -207,21 +257,26 @@ public final class ManifestCache {
       return remembering404(
           upstream, notFoundKey, () -> fetchTag(upstream, repository, tag, accepted, key));
     } catch (RegistryException e) {
-      if (known.isPresent()
-          && accepted.contains(known.get().mediaType())
-          && servesStale(upstream, e)) {
-        counters.servedStale();
-        LOG.warning(
-            () ->
-                "serving stale "
-                    + key
-                    + " -> "
-                    + known.get().digest()
-                    + " because "
-                    + e.getMessage());
-        return served(known.get(), CacheResult.STALE);
+      if (!servesStale(upstream, e)) {
+        throw e;
       }
-      throw e;
+      Optional<StoredManifest> stale =
+          known
+              .filter(m -> accepted.contains(m.mediaType()))
+              .or(() -> lastKnown(key, accepted).flatMap(other -> local(other.digest())));
+      if (stale.isEmpty()) {
+        throw e;
+      }
+      counters.servedStale();
+      LOG.warning(
+          () ->
+              "serving stale "
+                  + key
+                  + " -> "
+                  + stale.get().digest()
+                  + " because "
+                  + e.getMessage());
+      return served(stale.get(), CacheResult.STALE);
     }
   }
 

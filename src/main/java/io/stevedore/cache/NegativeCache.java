@@ -9,9 +9,9 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Upstream "not found" answers for manifests and tags, remembered for a while (each upstream's
- * {@code negative-ttl}) so that a crash-looping pod asking for a missing tag does not hammer the
- * upstream (and its rate limit).
+ * Upstream "not found" answers for manifests, tags and blobs, remembered for a while (each
+ * upstream's {@code negative-ttl}) so that a crash-looping pod asking for a missing tag does not
+ * hammer the upstream (and its rate limit).
  */
 final class NegativeCache {
   /** What was not found: {@code what} names the digest or tag within the repository. */
@@ -48,5 +48,10 @@ final class NegativeCache {
         .asMap()
         .keySet()
         .removeIf(key -> key.upstream().equals(upstream) && key.repository().equals(repository));
+  }
+
+  /** Forgets every answer about {@code what}, in every repository: it was found after all. */
+  void forgetEverywhere(String what) {
+    entries.asMap().keySet().removeIf(key -> key.what().equals(what));
   }
 }

@@ -1,5 +1,6 @@
 package io.stevedore.cache;
 
+import io.stevedore.oci.MediaType;
 import io.stevedore.store.TagEntry;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +22,23 @@ final class TagPolicy {
   }
 
   private TagPolicy() {}
+
+  /**
+   * Whether the upstream, which answered a client accepting {@code cachedFor} with a manifest of
+   * {@code mediaType}, would answer a client accepting {@code accepted} the same. It does when the
+   * second client accepts that type, unless the answer may have been a stand-in: a registry gives a
+   * client that does not take an index the index's manifest for its default platform instead. So a
+   * single manifest cached for a client that refused some index type speaks only for clients that
+   * refuse it too; an index, or a manifest cached for a client that took every index type, is what
+   * the tag is.
+   */
+  static boolean answersAlike(List<String> cachedFor, String mediaType, List<String> accepted) {
+    if (!accepted.contains(mediaType)) {
+      return false;
+    }
+    return MediaType.isIndex(mediaType)
+        || accepted.stream().filter(MediaType::isIndex).allMatch(cachedFor::contains);
+  }
 
   static Decision decide(
       Optional<TagEntry> entry, List<String> accepted, Instant now, Duration freshness) {

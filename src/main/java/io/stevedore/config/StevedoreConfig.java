@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
  *
  * @param host the address the server binds
  * @param port the port it listens on
+ * @param limits what the registry listener takes from one request before it answers
  * @param storagePath the data directory (the RocksDB store)
  * @param maxSize the byte quota of the store
  * @param manifestMemory the byte bound of the in-memory manifest tier
@@ -25,6 +26,7 @@ import java.util.stream.Collectors;
 public record StevedoreConfig(
     String host,
     int port,
+    ServerLimits limits,
     Path storagePath,
     long maxSize,
     long manifestMemory,
@@ -37,6 +39,7 @@ public record StevedoreConfig(
 
   public StevedoreConfig {
     upstreams = List.copyOf(upstreams);
+    Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(tls, "tls");
     Objects.requireNonNull(admin, "admin");
     Objects.requireNonNull(accessLog, "accessLog");

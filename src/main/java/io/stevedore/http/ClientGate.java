@@ -62,7 +62,7 @@ final class ClientGate implements Filter {
     } catch (RegistryException e) {
       throw challenge(request, response, Optional.empty(), Optional.of("invalid_token"), e);
     }
-    ApiPath api = ApiPath.parse(path);
+    ApiPath api = ApiPath.parse(request.path().rawPath());
     if (api instanceof ApiPath.Base && client.isEmpty()) {
       // The version check is where clients learn how to authenticate.
       throw challenge(

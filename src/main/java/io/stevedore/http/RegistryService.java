@@ -61,7 +61,7 @@ public final class RegistryService implements HttpService {
   private void handle(ServerRequest request, ServerResponse response) throws IOException {
     response.header(API_VERSION, "registry/2.0");
     Method method = request.prologue().method();
-    ApiPath path = ApiPath.parse(request.path().path());
+    ApiPath path = ApiPath.parse(request.path().rawPath());
     boolean read = method == Method.GET || method == Method.HEAD;
     if (path instanceof ApiPath.Unsupported unsupported) {
       throw unsupported(unsupported.what() + " is not offered by this pull-through mirror");

@@ -303,8 +303,77 @@ class BlobCacheTest {
     assertThat(upstream.count("HEAD blob")).isEqualTo(1);
   }
 
+  @Test
+  void missingBlob_isAskedUpstreamOnceWithinTheNegativeTtl_byGetAndHeadAlike() {
+    Digest missing = Digest.sha256(new byte[] {42});
+
+    for (int i = 0; i < 5; i++) {
+      assertThatThrownBy(() -> cache.open(upstream, REPO, missing))
+          .isInstanceOfSatisfying(
+              RegistryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BLOB_UNKNOWN));
+      assertThatThrownBy(() -> cache.size(upstream, REPO, missing))
+          .isInstanceOfSatisfying(
+              RegistryException.class, e -> assertThat(e.status()).isEqualTo(404));
+    }
+    assertThat(upstream.calls()).containsExactly("GET blob " + missing + " from 0");
+
+    clock.advance(Duration.ofSeconds(31));
+    assertThatThrownBy(() -> cache.open(upstream, REPO, missing))
+        .isInstanceOf(RegistryException.class);
+    assertThat(upstream.count("GET blob")).as("asked again after the negative TTL").isEqualTo(2);
+  }
+
+  @Test
+  void missingBlobAskedByHead_isRememberedForGetsToo() {
+    Digest missing = Digest.sha256(new byte[] {42});
+
+    assertThat(cache.size(upstream, REPO, missing)).isEmpty();
+    assertThatThrownBy(() -> cache.open(upstream, REPO, missing))
+        .isInstanceOf(RegistryException.class);
+
+    assertThat(upstream.calls()).containsExactly("HEAD blob " + missing);
+  }
+
+  @Test
+  void rememberedMiss_isThatRepositorysOnly() throws IOException {
+    upstream.onlyIn("team/other");
+    assertThatThrownBy(this::readAll).isInstanceOf(RegistryException.class);
+
+    assertThat(readAll(RepositoryName.parse("team/other"))).isEqualTo(content);
+    assertThat(upstream.count("GET blob")).isEqualTo(2);
+  }
+
+  @Test
+  void rememberedMiss_endsWhenAFillFromAnotherRepositoryCommitsTheBlob() throws IOException {
+    upstream.onlyIn("team/other");
+    assertThatThrownBy(this::readAll).isInstanceOf(RegistryException.class);
+    assertThat(readAll(RepositoryName.parse("team/other"))).isEqualTo(content);
+    // Evicted again, so only the upstream can answer; it now has the blob in REPO as well.
+    assertThat(cache.evict(digest)).isTrue();
+    upstream.onlyIn(null);
+
+    assertThat(readAll()).isEqualTo(content);
+    assertThat(upstream.count("GET blob")).isEqualTo(3);
+  }
+
+  @Test
+  void rememberedMiss_endsWhenTheBlobIsImported() throws IOException {
+    upstream.onlyIn("team/other");
+    assertThatThrownBy(this::readAll).isInstanceOf(RegistryException.class);
+    upstream.onlyIn(null);
+
+    cache.imported(digest);
+
+    assertThat(readAll()).isEqualTo(content);
+    assertThat(upstream.count("GET blob")).isEqualTo(2);
+  }
+
   private byte[] readAll() throws IOException {
-    try (BlobContent blob = cache.open(upstream, REPO, digest)) {
+    return readAll(REPO);
+  }
+
+  private byte[] readAll(RepositoryName repository) throws IOException {
+    try (BlobContent blob = cache.open(upstream, repository, digest)) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       blob.writeTo(out, 0, blob.size() - 1);
       return out.toByteArray();

@@ -30,6 +30,9 @@ class ManifestCacheTest {
   private static final RepositoryName REPO = RepositoryName.parse("team/app");
   private static final Reference.Tag TAG = new Reference.Tag("1.0");
   private static final List<String> ALL = MediaType.MANIFEST_TYPES;
+  private static final List<String> OCI_ONLY = List.of(MediaType.OCI_MANIFEST);
+  private static final List<String> SINGLE_ONLY =
+      List.of(MediaType.OCI_MANIFEST, MediaType.DOCKER_MANIFEST);
 
   @TempDir Path dir;
 
@@ -158,28 +161,72 @@ class ManifestCacheTest {
 
   @Test
   void clientsAcceptingDifferentTypes_keepSeparateTagEntries() {
-    FakeUpstream negotiating =
-        new FakeUpstream("lab") {
-          @Override
-          public io.stevedore.upstream.FetchedManifest fetchManifest(
-              RepositoryName repository, Reference reference, List<String> accept) {
-            boolean index = accept.contains(MediaType.OCI_INDEX);
-            byte[] body = manifest(index ? "index" : "amd64");
-            return new io.stevedore.upstream.FetchedManifest(
-                body,
-                index ? MediaType.OCI_INDEX : MediaType.OCI_MANIFEST,
-                java.util.Optional.of(Digest.sha256(body)));
-          }
-        };
-    List<String> singleOnly = List.of(MediaType.OCI_MANIFEST, MediaType.DOCKER_MANIFEST);
+    FakeUpstream negotiating = negotiating();
 
     ServedManifest index = cache.get(negotiating, REPO, TAG, ALL);
-    ServedManifest single = cache.get(negotiating, REPO, TAG, singleOnly);
+    ServedManifest single = cache.get(negotiating, REPO, TAG, SINGLE_ONLY);
     ServedManifest indexAgain = cache.get(negotiating, REPO, TAG, ALL);
 
     assertThat(index.mediaType()).isEqualTo(MediaType.OCI_INDEX);
     assertThat(single.mediaType()).isEqualTo(MediaType.OCI_MANIFEST);
     assertThat(indexAgain.digest()).isEqualTo(index.digest());
+  }
+
+  @Test
+  void tagCachedForEveryType_answersAClientAcceptingOne_withoutUpstream() {
+    Digest digest = upstream.tag("1.0", manifest("one"));
+    cache.get(upstream, REPO, TAG, ALL);
+    upstream.failWith(new RegistryException(ErrorCode.UNAVAILABLE, 503, "upstream lab down"));
+
+    ServedManifest served = cache.get(upstream, REPO, TAG, OCI_ONLY);
+
+    assertThat(served.digest()).isEqualTo(digest);
+    assertThat(served.result()).isEqualTo(CacheResult.HIT);
+  }
+
+  @Test
+  void tagCachedForOneClient_isServedStaleToAnotherAcceptingItsType() {
+    Digest digest = upstream.tag("1.0", manifest("one"));
+    cache.get(upstream, REPO, TAG, OCI_ONLY);
+    upstream.failWith(new RegistryException(ErrorCode.UNAVAILABLE, 503, "upstream lab down"));
+    clock.advance(Duration.ofHours(1));
+
+    for (List<String> other : List.of(ALL, SINGLE_ONLY)) {
+      ServedManifest served = cache.get(upstream, REPO, TAG, other);
+
+      assertThat(served.digest()).as("accepting %s", other).isEqualTo(digest);
+      assertThat(served.stale()).isTrue();
+    }
+    assertThatThrownBy(() -> cache.get(upstream, REPO, TAG, List.of(MediaType.DOCKER_MANIFEST)))
+        .as("a client that does not take the cached type")
+        .isInstanceOfSatisfying(
+            RegistryException.class, e -> assertThat(e.status()).isEqualTo(503));
+  }
+
+  @Test
+  void tagCachedForOneClient_answersAnotherAlikeWithinFreshness_withoutUpstream() {
+    FakeUpstream negotiating = negotiating();
+    ServedManifest index =
+        cache.get(negotiating, REPO, TAG, List.of(MediaType.OCI_MANIFEST, MediaType.OCI_INDEX));
+
+    // An index is what the tag is: every client that takes an index is answered alike.
+    ServedManifest served = cache.get(negotiating, REPO, TAG, ALL);
+
+    assertThat(served.digest()).isEqualTo(index.digest());
+    assertThat(served.result()).isEqualTo(CacheResult.HIT);
+  }
+
+  @Test
+  void platformManifestCachedForAClientRefusingIndexes_doesNotAnswerOneTakingThem_whileFresh() {
+    FakeUpstream negotiating = negotiating();
+    ServedManifest single = cache.get(negotiating, REPO, TAG, SINGLE_ONLY);
+
+    ServedManifest forAll = cache.get(negotiating, REPO, TAG, ALL);
+
+    assertThat(single.mediaType()).isEqualTo(MediaType.OCI_MANIFEST);
+    assertThat(forAll.mediaType())
+        .as("the upstream's answer, not the stand-in")
+        .isEqualTo(MediaType.OCI_INDEX);
   }
 
   @Test
@@ -321,6 +368,25 @@ class ManifestCacheTest {
       }
     }
     assertThat(upstream.count("GET manifest")).isEqualTo(1);
+  }
+
+  /**
+   * An upstream whose tag 1.0 is an index for clients that take one, and its default platform's
+   * manifest for those that do not, as registries answer.
+   */
+  private static FakeUpstream negotiating() {
+    return new FakeUpstream("lab") {
+      @Override
+      public io.stevedore.upstream.FetchedManifest fetchManifest(
+          RepositoryName repository, Reference reference, List<String> accept) {
+        boolean index = accept.contains(MediaType.OCI_INDEX);
+        byte[] body = manifest(index ? "index" : "amd64");
+        return new io.stevedore.upstream.FetchedManifest(
+            body,
+            index ? MediaType.OCI_INDEX : MediaType.OCI_MANIFEST,
+            java.util.Optional.of(Digest.sha256(body)));
+      }
+    };
   }
 
   static byte[] manifest(String marker) {

@@ -37,4 +37,34 @@ class TagPolicyTest {
 
     assertThat(decision).isEqualTo(expected);
   }
+
+  @ParameterizedTest(name = "cached for {0} as {1}, asked with {2}: {3}")
+  @CsvSource({
+    "ALL, OCI_MANIFEST, OCI_MANIFEST, true",
+    "ALL, OCI_MANIFEST, ALL, true",
+    "ALL, OCI_INDEX, ALL, true",
+    "ALL, OCI_INDEX, OCI_MANIFEST, false",
+    "SINGLE, OCI_MANIFEST, SINGLE, true",
+    "SINGLE, OCI_MANIFEST, OCI_MANIFEST, true",
+    // The manifest may stand in for an index this client would have been given.
+    "SINGLE, OCI_MANIFEST, ALL, false",
+    "OCI_MANIFEST+OCI_INDEX, OCI_INDEX, ALL, true",
+    "OCI_MANIFEST+OCI_INDEX, OCI_MANIFEST, ALL, false",
+    "OCI_MANIFEST+OCI_INDEX, OCI_MANIFEST, OCI_MANIFEST+OCI_INDEX, true",
+  })
+  void answersAlike(String cachedFor, String type, String accepted, boolean alike) {
+    assertThat(TagPolicy.answersAlike(types(cachedFor), types(type).getFirst(), types(accepted)))
+        .isEqualTo(alike);
+  }
+
+  private static List<String> types(String names) {
+    return switch (names) {
+      case "ALL" -> MediaType.MANIFEST_TYPES;
+      case "SINGLE" -> List.of(MediaType.OCI_MANIFEST, MediaType.DOCKER_MANIFEST);
+      default ->
+          java.util.Arrays.stream(names.split("\\+"))
+              .map(name -> name.equals("OCI_INDEX") ? MediaType.OCI_INDEX : MediaType.OCI_MANIFEST)
+              .toList();
+    };
+  }
 }

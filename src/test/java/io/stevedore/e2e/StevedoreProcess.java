@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The real mirror as a separate JVM ({@code java -jar target/stevedore.jar serve --config FILE}),
@@ -64,6 +65,7 @@ public final class StevedoreProcess implements AutoCloseable {
     private final List<String> jvmArgs = new ArrayList<>();
     private final Map<String, String> env = new LinkedHashMap<>();
     private String extraYaml = "";
+    private String serverYaml = "";
     private int port;
     private int adminPort;
     private Set<Integer> readyStatuses = Set.of(200);
@@ -93,6 +95,12 @@ public final class StevedoreProcess implements AutoCloseable {
     /** Top-level YAML appended verbatim, for sections the harness does not model yet. */
     public Builder extraYaml(String yaml) {
       this.extraYaml = yaml;
+      return this;
+    }
+
+    /** Further keys of the {@code server:} section, one {@code key: value} per line, unindented. */
+    public Builder serverYaml(String yaml) {
+      this.serverYaml = yaml;
       return this;
     }
 
@@ -139,20 +147,20 @@ public final class StevedoreProcess implements AutoCloseable {
               readyStatuses,
               Map.copyOf(env),
               tls);
-      mirror.writeConfig(upstreams, extraYaml);
+      mirror.writeConfig(upstreams, serverYaml, extraYaml);
       mirror.start();
       return mirror;
     }
   }
 
-  private void writeConfig(List<MirrorUpstream> upstreams, String extraYaml) {
+  private void writeConfig(List<MirrorUpstream> upstreams, String serverYaml, String extraYaml) {
     StringBuilder yaml = new StringBuilder();
     yaml.append(
         """
         server:
           host: 127.0.0.1
           port: %d
-        %sstorage:
+        %s%sstorage:
           path: %s
         admin:
           port: %d
@@ -160,6 +168,7 @@ public final class StevedoreProcess implements AutoCloseable {
         """
             .formatted(
                 port,
+                serverYaml.lines().map(line -> "  " + line + "\n").collect(Collectors.joining()),
                 tls.map(MirrorTls::toYaml).orElse(""),
                 dataDir().toAbsolutePath(),
                 adminPort));

@@ -57,4 +57,39 @@ class ApiPathTest {
               assertThat(e.code()).isEqualTo(ErrorCode.NAME_UNKNOWN);
             });
   }
+
+  @Test
+  void escapedColonOfADigest_isDecoded() {
+    assertThat(ApiPath.parse("/v2/app/blobs/sha256%3Aabc"))
+        .isEqualTo(new ApiPath.Blob("app", "sha256:abc"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "/v2/lab/../small/manifests/latest",
+        "/v2/lab/%2e%2e/small/manifests/latest",
+        "/v2/lab/%2E./small/manifests/latest",
+        "/v2/./lab/manifests/latest",
+        "/v2/lab%2fsmall/manifests/latest",
+        "/v2/lab%2Fsmall/manifests/latest",
+        "/v2/lab%5csmall/manifests/latest",
+        "/v2/lab%00/manifests/latest",
+        "/v2/lab/small/manifests/latest%00",
+        "/v2/lab/small;x=y/manifests/latest",
+        "/v2/lab/sm all/manifests/latest",
+        "/v2/lab/small/manifests/latest%",
+        "/v2/lab/small/manifests/latest%zz",
+        "/v2/lab/sm\u00e4ll/manifests/latest",
+        "/../etc/passwd"
+      })
+  void pathsThatANameTagOrDigestCannotForm_areInvalid(String path) {
+    assertThatThrownBy(() -> ApiPath.parse(path))
+        .isInstanceOfSatisfying(
+            RegistryException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(400);
+              assertThat(e.code()).isEqualTo(ErrorCode.NAME_INVALID);
+            });
+  }
 }

@@ -5,6 +5,7 @@ import io.stevedore.cache.FillPolicy;
 import io.stevedore.config.AccessLogConfig;
 import io.stevedore.config.AdminConfig;
 import io.stevedore.config.AuthConfig;
+import io.stevedore.config.ServerLimits;
 import io.stevedore.config.ServerTls;
 import io.stevedore.config.StevedoreConfig;
 import io.stevedore.config.UpstreamConfig;
@@ -113,6 +114,7 @@ public final class TestMirrors {
     return new StevedoreConfig(
         "127.0.0.1",
         port,
+        ServerLimits.DEFAULT,
         dataDir,
         quota,
         1L << 20,

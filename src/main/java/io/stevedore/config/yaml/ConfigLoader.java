@@ -9,6 +9,7 @@ import io.stevedore.config.AuthConfig;
 import io.stevedore.config.AuthMode;
 import io.stevedore.config.Credentials;
 import io.stevedore.config.Durations;
+import io.stevedore.config.ServerLimits;
 import io.stevedore.config.ServerTls;
 import io.stevedore.config.Sizes;
 import io.stevedore.config.StevedoreConfig;
@@ -76,6 +77,7 @@ public final class ConfigLoader {
   static StevedoreConfig read(Config config) {
     String host = string(config, "server.host", "0.0.0.0");
     int port = value(config, "", "server.port", "5000", ConfigLoader::port);
+    ServerLimits limits = limits(config);
     Path storage = Path.of(string(config, "storage.path", "./data"));
     long maxSize = value(config, "", "storage.max-size", "50GiB", Sizes::parse);
     long manifestMemory = value(config, "", "storage.manifest-memory", "64MiB", Sizes::parse);
@@ -95,6 +97,7 @@ public final class ConfigLoader {
       return new StevedoreConfig(
           host,
           port,
+          limits,
           storage,
           maxSize,
           manifestMemory,
@@ -107,6 +110,40 @@ public final class ConfigLoader {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }
+  }
+
+  private static ServerLimits limits(Config config) {
+    ServerLimits defaults = ServerLimits.DEFAULT;
+    int requestLine =
+        value(
+            config,
+            "",
+            "server.max-request-line",
+            String.valueOf(defaults.maxRequestLine()),
+            ConfigLoader::intSize);
+    int headers =
+        value(
+            config,
+            "",
+            "server.max-header-size",
+            String.valueOf(defaults.maxHeaderSize()),
+            ConfigLoader::intSize);
+    Duration headerTimeout = value(config, "", "server.header-timeout", "10s", Durations::parse);
+    Duration idleTimeout = value(config, "", "server.idle-timeout", "1m", Durations::parse);
+    try {
+      return new ServerLimits(requestLine, headers, headerTimeout, idleTimeout);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
+  }
+
+  /** A size that a count of bytes in memory can hold: at most 1 GiB. */
+  private static int intSize(String text) {
+    long size = Sizes.parse(text);
+    if (size > 1L << 30) {
+      throw new IllegalArgumentException("must be at most 1GiB, got " + text);
+    }
+    return (int) size;
   }
 
   /** One default, and each alias answered by one upstream: else routing would be a guess. */

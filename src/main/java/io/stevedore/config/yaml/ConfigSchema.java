@@ -17,6 +17,10 @@ final class ConfigSchema {
       List.of(
           "server.host",
           "server.port",
+          "server.max-request-line",
+          "server.max-header-size",
+          "server.header-timeout",
+          "server.idle-timeout",
           "server.tls.cert-file",
           "server.tls.key-file",
           "server.tls.client-ca-file",

@@ -23,6 +23,10 @@ public final class EffectiveConfig {
     out.append("server:\n");
     line(out, 2, "host", config.host());
     line(out, 2, "port", config.port());
+    line(out, 2, "max-request-line", config.limits().maxRequestLine());
+    line(out, 2, "max-header-size", config.limits().maxHeaderSize());
+    line(out, 2, "header-timeout", duration(config.limits().headerTimeout()));
+    line(out, 2, "idle-timeout", duration(config.limits().idleTimeout()));
     config
         .tls()
         .ifPresent(
