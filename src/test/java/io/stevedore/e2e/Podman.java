@@ -31,6 +31,7 @@ final class Podman implements AutoCloseable {
 
   private final List<String> global;
   private final Path runDir;
+  private boolean startedContainers;
 
   private Podman(Path storage, Path runDir) {
     this.runDir = runDir;
@@ -108,6 +109,7 @@ final class Podman implements AutoCloseable {
 
   /** {@code podman run ARGS...} with the limits this machine allows; fails on a non-zero exit. */
   ExecResult run(List<String> args) {
+    startedContainers = true;
     return podman(runCommand(args.toArray(String[]::new)));
   }
 
@@ -133,10 +135,14 @@ final class Podman implements AutoCloseable {
     return "--- podman logs " + name + " ---\n" + Exec.abbreviate(logs.stdout() + logs.stderr());
   }
 
-  /** Removes every container (their conmon processes end with them) and the run directory. */
+  /**
+   * Removes every container it ran (their conmon processes end with them), then the run directory.
+   */
   @Override
   public void close() throws IOException {
-    tryPodman(List.of("rm", "--all", "--force", "--time", "5"));
+    if (startedContainers) {
+      tryPodman(List.of("rm", "--all", "--force", "--time", "5"));
+    }
     OciImages.deleteTree(runDir);
   }
 
