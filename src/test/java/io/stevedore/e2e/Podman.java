@@ -78,7 +78,7 @@ final class Podman implements AutoCloseable {
       return Optional.of("podman is not installed (.ci/run installs it): " + e.getMessage());
     }
     if (!version.succeeded()) {
-      return Optional.of(version.describe("podman --version failed"));
+      return Optional.of("podman does not answer: " + version.describe("failed"));
     }
     Path rootfs = probeRootfs(probeDir);
     ExecResult probe =
@@ -87,7 +87,7 @@ final class Podman implements AutoCloseable {
                 "--rm", "--network", "none", "--rootfs", rootfs.toString(), "/usr/bin/true"));
     if (!probe.succeeded()) {
       return Optional.of(
-          probe.describe("podman cannot run a container here: " + version.stdout().strip() + ";"));
+          version.stdout().strip() + " cannot run a container here: " + probe.describe("failed"));
     }
     return Optional.empty();
   }
@@ -136,14 +136,30 @@ final class Podman implements AutoCloseable {
   }
 
   /**
-   * Removes every container it ran (their conmon processes end with them), then the run directory.
+   * Removes every container it ran, waits until no process of this podman is left (conmon ends a
+   * container with a {@code podman container cleanup} of its own, which writes into the run
+   * directory after {@code rm} has returned), then deletes the run directory.
    */
   @Override
   public void close() throws IOException {
     if (startedContainers) {
       tryPodman(List.of("rm", "--all", "--force", "--time", "5"));
+      String marker = runDir.toString();
+      Daemons.await(
+          "podman and conmon processes using " + marker + " to end",
+          Duration.ofSeconds(30),
+          () -> true,
+          () -> String.join("\n", processesUsing(marker)),
+          () -> processesUsing(marker).isEmpty());
     }
     OciImages.deleteTree(runDir);
+  }
+
+  private static List<String> processesUsing(String path) {
+    return ProcessHandle.allProcesses()
+        .map(p -> p.info().commandLine().orElse(""))
+        .filter(line -> line.contains(path))
+        .toList();
   }
 
   private static List<String> runCommand(String... args) {
