@@ -494,7 +494,10 @@ class UpstreamFaultsIT {
       int read;
       while ((read = body.read(buffer)) >= 0) {
         if (received < 4096) {
-          head = Arrays.copyOf(buffer, (int) Math.min(4096, read));
+          // An answer may arrive in several reads: keep its start whole.
+          int keep = (int) Math.min(4096 - received, read);
+          head = Arrays.copyOf(head, head.length + keep);
+          System.arraycopy(buffer, 0, head, head.length - keep, keep);
         }
         sha256.update(buffer, 0, read);
         received += read;
