@@ -27,17 +27,19 @@ connection before any answer is sent once more on a new connection, as HTTP clie
 
 At the end the failures are classified against --fault-log (faulty-proxy.py's log), with the
 mirror's documented answers to upstream faults (README "Policies for an egress cache", and
-UpstreamFaultsIT):
-  expected: 429 while an injected 429's Retry-After ran (+1 s): the mirror passes the 429 on and
-            asks nothing more until it has passed;
-  expected: a blob's 5xx or broken-off body, when its digest saw at least --max-resumes + 1
-            injected faults within the minute before: the fill's resumes were exhausted;
-  expected: a blob's 502/503/504 answer (no body yet) when its digest got an injected fault on an
-            upstream request without a Range offset (the fill's first answer) within 5 s before:
-            a refusal before the first byte is passed on, there is nothing to resume;
-  expected: a manifest's 502/503/504 when that repository's manifests got an injected fault within
-            5 s before (manifests are not resumed; a cached tag would have been served stale);
-  unexpected: everything else, wrong bytes and wrong headers always.
+UpstreamFaultsIT). "While the request ran" is from 1 s before it started (a fill another client
+started a moment before) to 0.5 s after it ended, on the one clock of this machine.
+  expected: 429 while an injected 429's Retry-After ran: the mirror passes the 429 on and asks
+            the upstream nothing more until it has passed;
+  expected: a blob's 502/503/504, broken-off body or missing answer, when --max-resumes + 1 GETs
+            of that digest IN A ROW were spoiled, the last while the request ran: a fill's first
+            request and all its resumes (single flight: one fill per digest at a time);
+  expected: a blob's 502/503/504 when an injected 503 or 429 answered a request for that digest
+            while the request ran: a refusal before the first byte is passed on (there is nothing
+            to resume; UpstreamFaultsIT serverErrorBurstBeforeTheFirstByte);
+  expected: a manifest's 502/503/504 when a request for that repository's manifests was spoiled
+            while it ran (manifests are not resumed; a cached tag would have been served stale);
+  unexpected: everything else; wrong bytes and wrong headers always.
 Writes a Markdown fragment (--out-md) and KEY=VALUE lines (--out-summary) for soak.sh.
 """
 
@@ -309,9 +311,16 @@ BLOB_PATH = re.compile(r"^/v2/(.+)/blobs/(sha256:[0-9a-f]{64})")
 MANIFEST_PATH = re.compile(r"^/v2/(.+)/manifests/")
 
 
+# How far the fault layer's clock reading of a request may lie before the client's start (a
+# client that joined a fill another client started a moment before) or after its end.
+BEFORE, AFTER = 1.0, 0.5
+
+
 class FaultLog:
     def __init__(self, path):
-        self.by_key = collections.defaultdict(list)  # digest or repository -> [(t, first_answer)]
+        self.gets = collections.defaultdict(list)  # digest -> [(t, fault or None)] of blob GETs
+        self.refusals = collections.defaultdict(list)  # digest -> times of injected 503s and 429s
+        self.manifest_faults = collections.defaultdict(list)  # repository -> times of any fault
         self.limited = []  # times of injected 429s
         self.requests = 0
         self.kinds = collections.Counter()
@@ -319,29 +328,52 @@ class FaultLog:
             for line in log:
                 entry = json.loads(line)
                 self.requests += 1
-                if not entry["fault"]:
-                    continue
-                self.kinds[entry["fault"]] += 1
+                fault = entry["fault"]
+                if fault:
+                    self.kinds[fault] += 1
                 path = entry["p"].split("?", 1)[0]
-                first = not entry["range"] or re.match(r"bytes=0-", entry["range"]) is not None
                 blob, manifest = BLOB_PATH.match(path), MANIFEST_PATH.match(path)
-                key = blob.group(2) if blob else manifest.group(1) if manifest else None
-                if key:
-                    self.by_key[key].append((entry["t"], first))
-                if entry["fault"] == "429":
+                if blob and entry["m"] == "GET":
+                    self.gets[blob.group(2)].append((entry["t"], fault))
+                if blob and fault in ("503", "429"):
+                    self.refusals[blob.group(2)].append(entry["t"])
+                if manifest and fault:
+                    self.manifest_faults[manifest.group(1)].append(entry["t"])
+                if fault == "429":
                     self.limited.append(entry["t"])
-        for times in self.by_key.values():
-            times.sort()
+        for requests in self.gets.values():
+            requests.sort(key=lambda request: request[0])
+        for table in (self.refusals, self.manifest_faults):
+            for times in table.values():
+                times.sort()
         self.limited.sort()
 
-    def faults(self, key, start, end, first_only=False):
-        times = self.by_key.get(key, [])
-        low = bisect.bisect_left(times, (start, False))
-        return [t for t, first in times[low:] if t <= end and (first or not first_only)]
+    @staticmethod
+    def any_between(times, start, end):
+        low = bisect.bisect_left(times, start)
+        return low < len(times) and times[low] <= end
+
+    def refused(self, digest, start, end):
+        """An injected 503 or 429 answered a request for DIGEST between START and END."""
+        return self.any_between(self.refusals.get(digest, []), start, end)
+
+    def manifest_fault(self, repository, start, end):
+        return self.any_between(self.manifest_faults.get(repository, []), start, end)
+
+    def exhausted(self, digest, start, end, max_resumes):
+        """MAX_RESUMES + 1 GETs of DIGEST in a row were spoiled, the last between START and END:
+        a fill's first request and all its resumes (one fill per digest at a time)."""
+        run = 0
+        for t, fault in self.gets.get(digest, []):
+            if t > end:
+                break
+            run = run + 1 if fault else 0
+            if run > max_resumes and t >= start:
+                return True
+        return False
 
     def limited_during(self, start, end, retry_after):
-        low = bisect.bisect_left(self.limited, start - retry_after - 1.0)
-        return low < len(self.limited) and self.limited[low] <= end + 0.5
+        return self.any_between(self.limited, start - retry_after - BEFORE, end + AFTER)
 
 
 def classify(op, key, started, ended, failure, faults, args):
@@ -353,13 +385,14 @@ def classify(op, key, started, ended, failure, faults, args):
             return True, "429 passed on while an injected 429's Retry-After ran"
         return False, "429 with no injected 429 in its window"
     server_error = failure.status in (502, 503, 504)
+    start, end = started - BEFORE, ended + AFTER
     if op.startswith("blob"):
         if (server_error or failure.kind in ("aborted", "no-answer")) and \
-                len(faults.faults(key, started - 60, ended + 1)) >= args.max_resumes + 1:
+                faults.exhausted(key, start, end, args.max_resumes):
             return True, "the fill's resumes were exhausted by injected faults"
-        if server_error and faults.faults(key, started - 5, ended + 1, first_only=True):
-            return True, "injected fault on the fill's first upstream answer, passed on"
-    elif server_error and faults.faults(key, started - 5, ended + 1):
+        if server_error and faults.refused(key, start, end):
+            return True, "an injected 503/429 refused the blob's upstream request before any byte, passed on"
+    elif server_error and faults.manifest_fault(key, start, end):
         return True, "injected fault on the manifest's upstream request, passed on"
     return False, "no injected fault explains it"
 
