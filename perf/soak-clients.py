@@ -67,7 +67,7 @@ MAX_SPAN = 256 * 1024
 ACCEPT = ("application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, "
           "application/vnd.docker.distribution.manifest.v2+json, "
           "application/vnd.docker.distribution.manifest.list.v2+json, */*")
-BUFFER = 1 << 20
+BUFFER = 256 * 1024  # per client: 200 clients, 50 MiB
 STALE_CONNECTION = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
                     http.client.CannotSendRequest)
 

@@ -156,7 +156,9 @@ STEVEDORE_MAX_SIZE="${QUOTA_MB}MiB" STEVEDORE_TAG_FRESHNESS=10s STEVEDORE_ACCESS
 # ---------------------------------------------------------------------------------------------
 SAMPLES="$WORK/samples.tsv"
 metric() { # metric NAME [LABELS] < /metrics text: the value (0 when absent)
-  awk -v name="$1${2:+\{$2\}}" '$1 == name { v = $2 } END { printf "%.0f", v + 0 }'
+  local name="$1"
+  [ -n "${2-}" ] && name="$name{$2}"
+  awk -v name="$name" '$1 == name { v = $2 } END { printf "%.0f", v + 0 }'
 }
 sample() { # sample SECONDS: appends one line to $SAMPLES
   local rss fds status stored quota metrics
