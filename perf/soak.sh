@@ -6,6 +6,8 @@
 #   perf/soak.sh [--minutes 10] [--clients 200] [--images 24] [--hot 4] [--quota-mb 96]
 #                [--fault-rate 0.05] [--retry-after 1] [--pause-ms 0] [--out perf/results/soak.md]
 #   a quick check: perf/soak.sh --minutes 1 --clients 20 --out /tmp/soak.md
+# Environment: STEVEDORE_JAVA_OPTS reaches the mirror's JVM through ./stevedore (e.g. -Xmx256m);
+# PERF_KEEP=1 keeps the logs (access log, fault log, samples, mirror log) in the run's temp dir.
 #
 # What runs, all on 127.0.0.1:
 #   upstream   docker-registry with --images test images soak/img-NN:v1, each an OCI manifest with
