@@ -239,15 +239,25 @@ class Client(threading.Thread):
             self.read(answer, None)
             raise Failed("wrong-headers", "%s: %r, not %r" % (name, got, want), answer.status)
 
-    def blob_path(self, blob):
+    def ask(self, method, path, want, headers=None, expect=()):
+        """Sends a request; returns the answer once its status is WANT and its headers EXPECT."""
+        answer = self.send(method, path, headers or {})
+        if answer.status != want:
+            self.refused(answer)
+        for name, value in expect:
+            self.header_is(answer, name, value)
+        return answer
+
+    @staticmethod
+    def blob_path(blob):
         return "/v2/%s/blobs/%s" % (blob.repository, blob.digest)
 
+    @staticmethod
+    def blob_headers(blob):
+        return (("Content-Length", blob.size), ("Docker-Content-Digest", blob.digest))
+
     def blob_get(self, image, blob):
-        answer = self.send("GET", self.blob_path(blob), {})
-        if answer.status != 200:
-            self.refused(answer)
-        self.header_is(answer, "Content-Length", blob.size)
-        self.header_is(answer, "Docker-Content-Digest", blob.digest)
+        answer = self.ask("GET", self.blob_path(blob), 200, expect=self.blob_headers(blob))
         check = blob.size <= SMALL or self.random.random() < self.args.check_share
         hasher = hashlib.sha256() if check else None
         self.read(answer, blob.size, hasher)
@@ -258,10 +268,8 @@ class Client(threading.Thread):
     def blob_range(self, image, blob):
         first = self.random.randrange(blob.size)
         last = min(blob.size - 1, first + self.random.randrange(MAX_SPAN))
-        answer = self.send("GET", self.blob_path(blob), {"Range": "bytes=%d-%d" % (first, last)})
-        if answer.status != 206:
-            self.refused(answer)
-        self.header_is(answer, "Content-Range", "bytes %d-%d/%d" % (first, last, blob.size))
+        answer = self.ask("GET", self.blob_path(blob), 206, {"Range": "bytes=%d-%d" % (first, last)},
+                          (("Content-Range", "bytes %d-%d/%d" % (first, last, blob.size)),))
         body = bytearray()
         self.read(answer, last - first + 1, into=body)
         if body != os.pread(blob.fd, last - first + 1, first):
@@ -269,19 +277,12 @@ class Client(threading.Thread):
         return len(body)
 
     def blob_head(self, image, blob):
-        answer = self.send("HEAD", self.blob_path(blob), {})
-        if answer.status != 200:
-            self.refused(answer)
-        self.header_is(answer, "Content-Length", blob.size)
-        self.header_is(answer, "Docker-Content-Digest", blob.digest)
-        self.read(answer, 0)
+        self.read(self.ask("HEAD", self.blob_path(blob), 200, expect=self.blob_headers(blob)), 0)
         return 0
 
     def manifest(self, image, reference):
-        answer = self.send("GET", "/v2/%s/manifests/%s" % (image.repository, reference), {"Accept": ACCEPT})
-        if answer.status != 200:
-            self.refused(answer)
-        self.header_is(answer, "Docker-Content-Digest", image.digest)
+        answer = self.ask("GET", "/v2/%s/manifests/%s" % (image.repository, reference), 200,
+                          {"Accept": ACCEPT}, (("Docker-Content-Digest", image.digest),))
         hasher = hashlib.sha256()
         self.read(answer, image.size, hasher)
         if "sha256:" + hasher.hexdigest() != image.digest:
@@ -295,12 +296,9 @@ class Client(threading.Thread):
         return self.manifest(image, image.digest)
 
     def manifest_head(self, image, blob):
-        answer = self.send("HEAD", "/v2/%s/manifests/%s" % (image.repository, image.tag), {"Accept": ACCEPT})
-        if answer.status != 200:
-            self.refused(answer)
-        self.header_is(answer, "Docker-Content-Digest", image.digest)
-        self.header_is(answer, "Content-Length", image.size)
-        self.read(answer, 0)
+        self.read(self.ask("HEAD", "/v2/%s/manifests/%s" % (image.repository, image.tag), 200,
+                           {"Accept": ACCEPT},
+                           (("Docker-Content-Digest", image.digest), ("Content-Length", image.size))), 0)
         return 0
 
 
