@@ -339,6 +339,14 @@ upstream_put_blob() { # upstream_put_blob REPOSITORY FILE HEX: monolithic upload
   [ "$answer" = "200 $size" ] || die "HEAD of the uploaded blob answered '$answer', not '200 $size'"
 }
 
+upstream_put_manifest() { # upstream_put_manifest REPOSITORY TAG FILE MEDIA_TYPE: PUT, checked by its digest
+  local hex answer
+  hex="$(sha256sum "$3" | cut -d' ' -f1)"
+  answer="$(curl -s -m 30 -o /dev/null -w '%{http_code} %header{docker-content-digest}' -X PUT \
+    -H "Content-Type: $4" --data-binary "@$3" "$UPSTREAM/v2/$1/manifests/$2")"
+  [ "$answer" = "201 sha256:$hex" ] || die "PUT of manifest $1:$2 answered '$answer', not '201 sha256:$hex'"
+}
+
 upstream_blob_file() { # upstream_blob_file HEX: where the upstream's filesystem storage keeps it
   echo "$UPSTREAM_STORAGE/docker/registry/v2/blobs/sha256/${1:0:2}/$1/data"
 }
@@ -445,30 +453,29 @@ start_from_memory() { # start_from_memory BYTES: perf/HelidonFromMemory.java; se
   wait_http_200 "$MEMORY_URL/v2/" "$MEMORY_PID" "$log" 60
 }
 start_stevedore() { # start_stevedore NAME UPSTREAM_URL: through ./stevedore, fresh data dir
-  # STEVEDORE_ACCESS_LOG=false turns the access log off (to measure what it costs).
+  # Sets STEVEDORE_URL, STEVEDORE_PID, STEVEDORE_LOG, STEVEDORE_CONFIG, STEVEDORE_ADMIN_URL.
+  # STEVEDORE_ACCESS_LOG=false turns the access log off (to measure what it costs);
+  # STEVEDORE_ACCESS_LOG_FILE sends it to a file; STEVEDORE_MAX_SIZE sets storage.max-size (a
+  # quota); STEVEDORE_TAG_FRESHNESS replaces the 1h tag freshness.
   local name="$1" dir="$WORK/stevedore-$1" port admin_port
   port="$(free_port)"
   admin_port="$(free_port)"
   mkdir -p "$dir/data"
   BULKY+=("$dir")
-  cat >"$dir/stevedore.yaml" <<EOF
-server:
-  host: 127.0.0.1
-  port: $port
-storage:
-  path: $dir/data
-admin:
-  port: $admin_port
-access-log:
-  enabled: ${STEVEDORE_ACCESS_LOG:-true}
-upstreams:
-  - name: lab
-    url: $2
-    default: true
-    tag-freshness: 1h
-EOF
+  STEVEDORE_CONFIG="$dir/stevedore.yaml"
+  {
+    printf 'server:\n  host: 127.0.0.1\n  port: %s\n' "$port"
+    printf 'storage:\n  path: %s\n' "$dir/data"
+    [ -n "${STEVEDORE_MAX_SIZE-}" ] && printf '  max-size: %s\n' "$STEVEDORE_MAX_SIZE"
+    printf 'admin:\n  port: %s\n' "$admin_port"
+    printf 'access-log:\n  enabled: %s\n' "${STEVEDORE_ACCESS_LOG:-true}"
+    [ -n "${STEVEDORE_ACCESS_LOG_FILE-}" ] && printf '  file: %s\n' "$STEVEDORE_ACCESS_LOG_FILE"
+    printf 'upstreams:\n  - name: lab\n    url: %s\n    default: true\n    tag-freshness: %s\n' \
+      "$2" "${STEVEDORE_TAG_FRESHNESS:-1h}"
+  } >"$STEVEDORE_CONFIG"
+  STEVEDORE_ADMIN_URL="http://127.0.0.1:$admin_port"
   STEVEDORE_LOG="$WORK/stevedore-$name.log"
-  "$REPO/stevedore" serve --config "$dir/stevedore.yaml" >"$STEVEDORE_LOG" 2>&1 &
+  "$REPO/stevedore" serve --config "$STEVEDORE_CONFIG" >"$STEVEDORE_LOG" 2>&1 &
   STEVEDORE_PID=$!
   PIDS+=("$STEVEDORE_PID")
   STEVEDORE_URL="http://127.0.0.1:$port"
