@@ -6,14 +6,17 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * The tar reader of air-gap archives on any bytes: it ends, either with the entries or with an
  * {@link InvalidArchiveException}, never another exception; each entry's content is exactly its
  * size and together they fit in the input; skipping content instead of reading it changes nothing;
- * and the regular files it read, written again by {@link TarWriter}, read back the same.
+ * the regular files it read, written again by {@link TarWriter}, read back the same; and so does
+ * the input itself written as a file.
  */
 class TarReaderFuzzTest {
 
@@ -22,6 +25,7 @@ class TarReaderFuzzTest {
 
   @FuzzTest
   void read(byte[] input) throws IOException {
+    assertWrittenFileReadsBack(input);
     Outcome read = read(input, true);
     Outcome skipped = read(input, false);
 
@@ -39,6 +43,29 @@ class TarReaderFuzzTest {
     if (read.failure() == null) {
       assertRewritesTheSame(read);
     }
+  }
+
+  /** The input as a file (its first line the name, the rest the content) beside an empty one. */
+  private static void assertWrittenFileReadsBack(byte[] input) throws IOException {
+    int newline = 0;
+    while (newline < input.length && input[newline] != '\n') {
+      newline++;
+    }
+    String name = new String(input, 0, newline, StandardCharsets.UTF_8);
+    byte[] content = Arrays.copyOfRange(input, Math.min(newline + 1, input.length), input.length);
+    ByteArrayOutputStream archive = new ByteArrayOutputStream();
+    TarWriter writer = new TarWriter(archive);
+    writer.file(name, content.length, out -> out.write(content));
+    writer.file("empty", 0, out -> {});
+    writer.finish();
+
+    Outcome reread = read(archive.toByteArray(), true);
+    assertThat(reread.failure()).isNull();
+    assertThat(reread.entries())
+        .containsExactly(
+            new TarEntry(name, TarFormat.REGULAR, content.length),
+            new TarEntry("empty", TarFormat.REGULAR, 0));
+    assertThat(reread.contents().getFirst()).isEqualTo(content);
   }
 
   private static Outcome read(byte[] input, boolean readContent) throws IOException {
