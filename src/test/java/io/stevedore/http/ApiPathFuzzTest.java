@@ -1,5 +1,6 @@
 package io.stevedore.http;
 
+import static io.stevedore.oci.Rejections.assertRejected;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -22,9 +23,7 @@ class ApiPathFuzzTest {
     try {
       parsed = ApiPath.parse(path);
     } catch (RegistryException e) {
-      assertThat(e.code()).isEqualTo(ErrorCode.NAME_UNKNOWN);
-      assertThat(e.status()).isEqualTo(404);
-      assertThat(e.getMessage()).hasSizeLessThan(400);
+      assertRejected(e, ErrorCode.NAME_UNKNOWN, 404);
       return;
     }
     switch (parsed) {
