@@ -59,7 +59,8 @@ sealed interface ApiPath {
     if (rest.contains("/blobs/uploads")) {
       return new Unsupported("blob uploads");
     }
-    if (rest.endsWith("/tags/list")) {
+    // Like the markers below, the tag list needs a name before it: "/v2//tags/list" has none.
+    if (rest.endsWith("/tags/list") && rest.length() > "/tags/list".length()) {
       return new Tags(rest.substring(0, rest.length() - "/tags/list".length()));
     }
     int manifests = rest.lastIndexOf("/manifests/");

@@ -143,7 +143,7 @@ public sealed interface ByteRange {
     for (int i = 0; i < digits.length(); i++) {
       char c = digits.charAt(i);
       if (c < '0' || c > '9') {
-        throw invalid(header, "not a number: " + digits);
+        throw invalid(header, "not a number: " + Digest.abbreviate(digits));
       }
       int digit = c - '0';
       value = value > (Long.MAX_VALUE - digit) / 10 ? Long.MAX_VALUE : value * 10 + digit;

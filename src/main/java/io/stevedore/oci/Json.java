@@ -144,7 +144,8 @@ public final class Json {
         out.append(']');
       }
       case Long number -> out.append(number);
-      case java.math.BigDecimal number -> out.append(number);
+      // Plain digits would read back as a Long: "1e0" must stay a decimal, as it was read.
+      case BigDecimal number -> out.append(number).append(number.scale() == 0 ? "E+0" : "");
       case Boolean bool -> out.append(bool);
       default -> {
         if (value != NULL) {

@@ -64,7 +64,9 @@ final class ManifestReader {
       throw invalid("Docker schema 1 manifests are unsupported; the upstream must serve schema 2");
     }
     if (!Long.valueOf(2).equals(version)) {
-      throw invalid("unsupported schemaVersion " + version + ", expected 2");
+      // The value may be any JSON, megabytes of it: quote only its start.
+      throw invalid(
+          "unsupported schemaVersion " + Digest.abbreviate(Json.write(version)) + ", expected 2");
     }
   }
 

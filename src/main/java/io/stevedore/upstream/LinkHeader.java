@@ -8,7 +8,9 @@ import okhttp3.HttpUrl;
 /** Finds the {@code rel="next"} target of an RFC 8288 {@code Link} header (tag list paging). */
 final class LinkHeader {
 
-  private static final Pattern LINK = Pattern.compile("<([^>]*)>((?:\\s*;[^,<]*)*)");
+  // A URI reference holds neither '<' nor '>' (RFC 3986): stopping at either keeps the search
+  // linear; with [^>]* every '<' of a header without '>' rescanned the rest of it (quadratic).
+  private static final Pattern LINK = Pattern.compile("<([^<>]*)>((?:\\s*;[^,<]*)*)");
   private static final Pattern REL_NEXT =
       Pattern.compile(
           ";\\s*rel\\s*=\\s*\"?([^\";]*\\s)?next(\\s[^\";]*)?\"?\\s*(;|$)",

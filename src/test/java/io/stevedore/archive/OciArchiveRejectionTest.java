@@ -9,6 +9,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -226,6 +227,33 @@ class OciArchiveRejectionTest {
   }
 
   /** Reading {@code archive}, taking no blob, fails for the reason {@code message} names. */
+  @Test
+  void hugeEntryName_isQuotedShortened() {
+    // Found writing its fuzz test: messages quoted a PAX path (up to 1 MiB) or index entry whole.
+    String name = "x".repeat(100_000);
+    byte[] pax = TarWriter.paxRecord("path", name).getBytes(StandardCharsets.UTF_8);
+    byte[] archive = new RawTar().entry("pax", 'x', pax, "").file("ignored", "x").end();
+
+    assertThatThrownBy(() -> read(archive, (digest, size, content) -> {}))
+        .isInstanceOf(InvalidArchiveException.class)
+        .hasMessageStartingWith("archive entry xxx")
+        .hasMessageEndingWith("xxx is not part of an OCI image layout")
+        .message()
+        .hasSizeLessThan(1000);
+  }
+
+  @Test
+  void hugeIndexEntry_isQuotedShortened() {
+    String index = "{\"schemaVersion\":2,\"manifests\":[{\"x\":\"" + "y".repeat(100_000) + "\"}]}";
+    byte[] archive = new RawTar().file("oci-layout", LAYOUT).file("index.json", index).end();
+
+    assertThatThrownBy(() -> read(archive, (digest, size, content) -> {}))
+        .isInstanceOf(InvalidArchiveException.class)
+        .hasMessageStartingWith("an index.json entry lacks a media type, digest or size")
+        .message()
+        .hasSizeLessThan(1000);
+  }
+
   private static void assertRejected(byte[] archive, String message) {
     assertThatThrownBy(() -> read(archive, (digest, size, content) -> {}))
         .isInstanceOf(InvalidArchiveException.class)

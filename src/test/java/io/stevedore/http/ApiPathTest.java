@@ -47,7 +47,16 @@ class ApiPathTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/", "/v1/x", "/v2/app", "/v2/app/things/1", "/v2//manifests/x"})
+  @ValueSource(
+      strings = {
+        "/",
+        "/v1/x",
+        "/v2/app",
+        "/v2/app/things/1",
+        "/v2//manifests/x",
+        "/v2//blobs/x",
+        "/v2//tags/list"
+      })
   void otherPaths_areNotFound(String path) {
     assertThatThrownBy(() -> ApiPath.parse(path))
         .isInstanceOfSatisfying(

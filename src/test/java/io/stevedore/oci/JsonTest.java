@@ -184,7 +184,9 @@ class JsonTest {
         "[]",
         "{}",
         "\"\\ud83d\\ude00\"",
-        "12345678901234567890123"
+        "12345678901234567890123",
+        // Found by fuzzing: an integral decimal was written as plain digits, read back as a Long.
+        "[1e0,-5E+0,20e-0,0e0]"
       })
   void write_readsBackToTheSameValue(String json) {
     Object value = Json.parse(json);

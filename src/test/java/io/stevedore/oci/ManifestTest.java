@@ -226,6 +226,22 @@ class ManifestTest {
         .isEqualTo(new Descriptor(MediaType.OCI_MANIFEST, Digest.parse(SUBJECT), 1234));
   }
 
+  @Test
+  void parse_hugeSchemaVersion_isQuotedShortened() {
+    // Found by fuzzing: the message quoted the whole value, as large as the manifest.
+    String body = "{\"schemaVersion\":[" + "1,".repeat(100_000) + "1]}";
+
+    assertThatThrownBy(() -> parse(body, MediaType.OCI_MANIFEST))
+        .isInstanceOfSatisfying(
+            RegistryException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.MANIFEST_INVALID);
+              assertThat(e.getMessage())
+                  .startsWith("invalid manifest: unsupported schemaVersion [1,1");
+              assertThat(e.getMessage()).hasSizeLessThan(400);
+            });
+  }
+
   @ParameterizedTest
   @CsvSource(
       delimiter = '|',
