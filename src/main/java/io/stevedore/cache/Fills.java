@@ -66,6 +66,10 @@ final class Fills {
     } catch (RuntimeException e) {
       failed(fill, task, e);
       return;
+    } catch (Error e) {
+      // Out of memory, say: the waiters must learn that the fill ended, or they wait forever.
+      failed(fill, task, new IllegalStateException("the fill failed: " + e, e));
+      throw e;
     }
     // The upstream sent this blob for this repository: link it before the fill leaves the
     // registry, so no request sees it stored but unlinked.

@@ -174,6 +174,10 @@ final class StoreStage implements AutoCloseable {
               step.accept(job);
             } catch (RuntimeException e) {
               failure = e;
+            } catch (Error e) {
+              // Out of memory, say: the fill fails, and its waiters with it, instead of waiting
+              // forever for a thread that died.
+              failure = new IllegalStateException("a fill's store stage failed: " + e, e);
             }
           }
           done(job);

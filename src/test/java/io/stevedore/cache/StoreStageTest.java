@@ -247,6 +247,23 @@ class StoreStageTest {
   }
 
   @Test
+  void anErrorInAStageThread_failsTheFill_insteadOfLeavingItWaiting() {
+    RecordingWriter writer =
+        new RecordingWriter(Long.MAX_VALUE) {
+          @Override
+          public void write(long index, byte[] data, int length) {
+            throw new OutOfMemoryError("Java heap space (a test)");
+          }
+        };
+    try (StoreStage stage =
+        new StoreStage(
+            writer, sha256(), new ChunkBuffers(CHUNK, 8), new ChunkWindow(2), end -> {})) {
+      stage.write(0, stage.buffer(), CHUNK, CHUNK, true);
+      assertThatThrownBy(stage::drain).hasMessageContaining("Java heap space (a test)");
+    }
+  }
+
+  @Test
   void releasedBuffers_goBackIntoRotation() {
     RecordingWriter writer = new RecordingWriter(Long.MAX_VALUE);
     try (StoreStage stage =
