@@ -64,7 +64,8 @@ public final class Mirror implements AutoCloseable {
       FillPolicy fillPolicy,
       BiFunction<UpstreamConfig, UpstreamListener, Upstream> upstreams) {
     Metrics metrics = new Metrics(clock);
-    Store store = RocksStore.open(config.storagePath());
+    Store store =
+        RocksStore.open(config.storagePath(), RocksStore.DEFAULT_CHUNK_SIZE, config.directWrites());
     try {
       List<Upstream> clients =
           config.upstreams().stream().map(c -> upstreams.apply(c, metrics)).toList();

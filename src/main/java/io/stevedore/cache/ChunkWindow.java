@@ -8,8 +8,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The chunks a fill stored that its readers still need, in memory: the fill's readers copy a chunk
- * from here instead of reading it back from its file. Blob files are written past the page cache
- * ({@code BlobFile}), so reading one back right away would go to the disk.
+ * from here instead of reading it back from its file. A blob file written past the page cache
+ * ({@code storage.direct-writes}) would be read back from the disk.
  *
  * <p>Each reader says where it is ({@link #follow}); a chunk is let go as soon as every reader is
  * past it, or when more than {@code capacity} chunks are held (a reader that far behind reads the

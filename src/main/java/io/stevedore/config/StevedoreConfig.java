@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
  * @param maxSize the byte quota of the store
  * @param manifestMemory the byte bound of the in-memory manifest tier
  * @param fillTimeout the longest one blob's fetch from upstream may take
+ * @param directWrites whether blob files are written past the page cache (O_DIRECT)
  * @param upstreams the registries it mirrors; exactly one is the default
  * @param tls HTTPS on the edge; plain HTTP when empty
  * @param admin the admin listener
@@ -31,6 +32,7 @@ public record StevedoreConfig(
     long maxSize,
     long manifestMemory,
     java.time.Duration fillTimeout,
+    boolean directWrites,
     List<UpstreamConfig> upstreams,
     Optional<ServerTls> tls,
     AdminConfig admin,

@@ -119,6 +119,7 @@ public final class TestMirrors {
         quota,
         1L << 20,
         Duration.ofMinutes(5),
+        false,
         upstreams,
         tls,
         admin,

@@ -82,6 +82,7 @@ public final class ConfigLoader {
     long maxSize = value(config, "", "storage.max-size", "50GiB", Sizes::parse);
     long manifestMemory = value(config, "", "storage.manifest-memory", "64MiB", Sizes::parse);
     Duration fillTimeout = value(config, "", "storage.fill-timeout", "1h", Durations::parse);
+    boolean directWrites = value(config, "", "storage.direct-writes", "false", ConfigLoader::bool);
     Optional<ServerTls> tls = serverTls(config);
     List<UpstreamConfig> upstreams = new ArrayList<>();
     List<Config> nodes = config.get("upstreams").asNodeList().orElse(List.of());
@@ -102,6 +103,7 @@ public final class ConfigLoader {
           maxSize,
           manifestMemory,
           fillTimeout,
+          directWrites,
           upstreams,
           tls,
           admin(config),

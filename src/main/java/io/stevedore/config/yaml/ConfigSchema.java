@@ -33,6 +33,7 @@ final class ConfigSchema {
           "storage.max-size",
           "storage.manifest-memory",
           "storage.fill-timeout",
+          "storage.direct-writes",
           "upstreams[].name",
           "upstreams[].url",
           "upstreams[].aliases[]",

@@ -48,6 +48,7 @@ public final class EffectiveConfig {
     line(out, 2, "max-size", config.maxSize());
     line(out, 2, "manifest-memory", config.manifestMemory());
     line(out, 2, "fill-timeout", duration(config.fillTimeout()));
+    line(out, 2, "direct-writes", String.valueOf(config.directWrites()));
     out.append("upstreams:\n");
     config.upstreams().forEach(upstream -> upstream(out, upstream));
     auth(out, config.auth());

@@ -54,8 +54,12 @@ final class BlobFiles {
   private final BlockingQueue<ByteBuffer> aligned = new ArrayBlockingQueue<>(16);
   private volatile boolean directRefused;
 
-  BlobFiles(Path root) {
+  /**
+   * @param direct whether to write whole blocks past the page cache (O_DIRECT), where it works
+   */
+  BlobFiles(Path root, boolean direct) {
     this.root = root;
+    this.directRefused = !direct;
     try {
       Files.createDirectories(root);
       disk = Files.getFileStore(root); // looked up once: it parses the mount table

@@ -87,7 +87,7 @@ public final class RocksStore implements Store {
   private final RocksLinkStore links;
   private final RocksPinStore pins;
 
-  private RocksStore(Path directory, int chunkSize) throws RocksDBException {
+  private RocksStore(Path directory, int chunkSize, boolean directWrites) throws RocksDBException {
     RocksDB.loadLibrary();
     listener = new SpaceListener();
     dbOptions =
@@ -130,7 +130,7 @@ public final class RocksStore implements Store {
             db,
             guard,
             handles.get(1),
-            new BlobFiles(directory.resolve(BLOB_FILES)),
+            new BlobFiles(directory.resolve(BLOB_FILES), directWrites),
             handles.get(5),
             chunkSize);
     manifests = new RocksManifestStore(new ColumnFamily(db, guard, handles.get(2)));
@@ -158,9 +158,18 @@ public final class RocksStore implements Store {
 
   /** Opens the store with a chunk size of its own; tests use small chunks. */
   public static RocksStore open(Path directory, int chunkSize) {
+    return open(directory, chunkSize, false);
+  }
+
+  /**
+   * Opens the store.
+   *
+   * @param directWrites whether blob files are written past the page cache ({@link BlobFile})
+   */
+  public static RocksStore open(Path directory, int chunkSize, boolean directWrites) {
     try {
       Files.createDirectories(directory);
-      return new RocksStore(directory, chunkSize);
+      return new RocksStore(directory, chunkSize, directWrites);
     } catch (RocksDBException e) {
       String message = "cannot open the store at " + directory + ": " + e.getMessage();
       if (String.valueOf(e.getMessage()).contains("lock")) {

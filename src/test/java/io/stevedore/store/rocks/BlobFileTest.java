@@ -16,7 +16,7 @@ class BlobFileTest {
 
   @Test
   void wholeBlocksGoDirect_theTailThroughThePageCache_andTheFileHoldsEveryByte() throws Exception {
-    BlobFiles files = new BlobFiles(dir);
+    BlobFiles files = new BlobFiles(dir, true);
     int chunk = files.blockSize() * 4;
     byte[] content = new byte[chunk * 3 + 1000];
     new Random(7).nextBytes(content);

@@ -11,7 +11,7 @@ public final class StoreTampering {
 
   /** Flips the byte at {@code offset} of blob {@code digest} in the store at {@code dir}. */
   public static void flipByte(Path dir, Digest digest, long offset) throws IOException {
-    Path file = new BlobFiles(dir.resolve(RocksStore.BLOB_FILES)).path(digest);
+    Path file = new BlobFiles(dir.resolve(RocksStore.BLOB_FILES), false).path(digest);
     try (RandomAccessFile blob = new RandomAccessFile(file.toFile(), "rw")) {
       blob.seek(offset);
       int value = blob.read();
