@@ -14,43 +14,12 @@ ROUNDS="${1:-4}"
 # shellcheck source=perf/lib.sh
 . "$(dirname "$0")/lib.sh"
 perf_start cold-ab 1200000
-JAVA="$(java_command)"
-BLOB_BYTES=335000000
-WARMUP_BYTES=64000000
-start_upstream
-WARMUPS=()
-for name in warmup warmup-2 warmup-3; do
-  make_blob "$name" "$WARMUP_BYTES"
-  WARMUPS+=("$MADE_HEX")
-  upstream_put_blob bench/warmup "$MADE_FILE" "$MADE_HEX"
-done
-make_blob blob "$BLOB_BYTES"
-BLOB_HEX="$MADE_HEX"
-upstream_put_blob bench/blob "$MADE_FILE" "$BLOB_HEX"
-BLOB_PATH="/v2/bench/blob/blobs/sha256:$BLOB_HEX"
-
-start_jar() { # start_jar JAR NAME: a fresh store; sets MIRROR_PID and MIRROR_URL
-  local dir="$WORK/$2" port
-  port="$(free_port)"
-  mkdir -p "$dir/data"
-  BULKY+=("$dir")
-  printf 'server:\n  host: 127.0.0.1\n  port: %s\nstorage:\n  path: %s\nadmin:\n  port: %s\nupstreams:\n  - name: lab\n    url: %s\n    default: true\n' \
-    "$port" "$dir/data" "$(free_port)" "$UPSTREAM" >"$dir/stevedore.yaml"
-  # shellcheck disable=SC2086 # options are words
-  "$JAVA" --enable-native-access=ALL-UNNAMED -Xms32m ${COLD_JAVA_OPTS-} -jar "$1" serve \
-    --config "$dir/stevedore.yaml" >"$WORK/$2.log" 2>&1 &
-  MIRROR_PID=$!
-  PIDS+=("$MIRROR_PID")
-  MIRROR_URL="http://127.0.0.1:$port"
-  wait_http_200 "$MIRROR_URL/v2/" "$MIRROR_PID" "$WORK/$2.log" 90
-  local hex
-  for hex in "${WARMUPS[0]}" "${WARMUPS[@]}" "${WARMUPS[0]}"; do
-    download "$MIRROR_URL/v2/bench/warmup/blobs/sha256:$hex" "$WARMUP_BYTES" "warm-up"
-  done
-}
+BLOB_BYTES="$COLD_BLOB_BYTES"
+cold_content
+read -r -a JAVA_OPTIONS <<<"${COLD_JAVA_OPTS-}"
 
 # A fast cold download must also be a correct one: the new jar's body is checked once, untimed.
-start_jar "$NEW_JAR" new-check
+start_jar "$NEW_JAR" new-check "${JAVA_OPTIONS[@]}"
 checked_download "$MIRROR_URL$BLOB_PATH" "$BLOB_BYTES" "$BLOB_HEX" "new, check"
 stop_pid "$MIRROR_PID"
 rm -rf "$WORK/new-check/data"
@@ -64,7 +33,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
   for side in $order; do
     jar="$BASE_JAR"
     [ "$side" = new ] && jar="$NEW_JAR"
-    start_jar "$jar" "$side-$round"
+    start_jar "$jar" "$side-$round" "${JAVA_OPTIONS[@]}"
     before="$(pid_cpu "$MIRROR_PID")"
     download "$MIRROR_URL$BLOB_PATH" "$BLOB_BYTES" "$side, round $round"
     cpu="$(awk -v a="$(pid_cpu "$MIRROR_PID")" -v b="$before" 'BEGIN { printf "%.2f", a - b }')"

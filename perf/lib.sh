@@ -486,6 +486,45 @@ stop_stevedore() { # stop_stevedore NAME: stop it and drop its data dir
   rm -rf "$WORK/stevedore-$1"
 }
 
+# ---------------------------------------------------------------------------------------------
+# One jar against one cold blob (cold-ab.sh, cold-profile.sh)
+# ---------------------------------------------------------------------------------------------
+COLD_BLOB_BYTES=335000000
+COLD_WARMUP_BYTES=64000000
+cold_content() { # starts the upstream with three warm-up blobs and the large blob; sets WARMUPS, BLOB_HEX, BLOB_PATH
+  local name
+  start_upstream
+  WARMUPS=()
+  for name in warmup warmup-2 warmup-3; do
+    make_blob "$name" "$COLD_WARMUP_BYTES"
+    WARMUPS+=("$MADE_HEX")
+    upstream_put_blob bench/warmup "$MADE_FILE" "$MADE_HEX"
+  done
+  make_blob blob "$COLD_BLOB_BYTES"
+  BLOB_HEX="$MADE_HEX"
+  BLOB_PATH="/v2/bench/blob/blobs/sha256:$BLOB_HEX"
+  upstream_put_blob bench/blob "$MADE_FILE" "$BLOB_HEX"
+}
+start_jar() { # start_jar JAR NAME [JAVA_OPTION...]: a fresh store, warmed up as run.sh does; sets MIRROR_PID, MIRROR_URL
+  local jar="$1" dir="$WORK/$2" port hex
+  shift 2
+  port="$(free_port)"
+  mkdir -p "$dir/data"
+  BULKY+=("$dir")
+  printf 'server:\n  host: 127.0.0.1\n  port: %s\nstorage:\n  path: %s\nadmin:\n  port: %s\nupstreams:\n  - name: lab\n    url: %s\n    default: true\n' \
+    "$port" "$dir/data" "$(free_port)" "$UPSTREAM" >"$dir/stevedore.yaml"
+  "$(java_command)" --enable-native-access=ALL-UNNAMED -Xms32m "$@" -jar "$jar" serve \
+    --config "$dir/stevedore.yaml" >"$dir.log" 2>&1 &
+  MIRROR_PID=$!
+  PIDS+=("$MIRROR_PID")
+  MIRROR_URL="http://127.0.0.1:$port"
+  wait_http_200 "$MIRROR_URL/v2/" "$MIRROR_PID" "$dir.log" 90
+  # Three blobs cold, the first twice more warm: the cold path compiled before anything is measured.
+  for hex in "${WARMUPS[0]}" "${WARMUPS[@]}" "${WARMUPS[0]}"; do
+    download "$MIRROR_URL/v2/bench/warmup/blobs/sha256:$hex" "$COLD_WARMUP_BYTES" "warm-up"
+  done
+}
+
 PEER_PID=""
 PEER_URL=""
 start_peer() { # start_peer NAME UPSTREAM_URL: docker-registry in proxy mode, fresh, empty storage
