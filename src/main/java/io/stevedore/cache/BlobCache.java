@@ -28,7 +28,7 @@ public final class BlobCache {
   // inside this map's per-key lock, and readers register before they look in the store, so a
   // reader either finds the blob whole or not at all.
   private final ConcurrentMap<Digest, Integer> readers = new ConcurrentHashMap<>();
-  // 64 MiB of free buffers at most: the working set of ~30 downloads plus a few fills.
+  // A quarter of the heap at most, whatever the number of clients and fills.
   private final ChunkBuffers buffers;
 
   BlobCache(
@@ -37,9 +37,10 @@ public final class BlobCache {
       AccessTracker accesses,
       FillPolicy policy,
       Clock clock,
-      BlobListener events) {
+      BlobListener events,
+      ChunkBuffers buffers) {
     this.store = store;
-    this.buffers = new ChunkBuffers(store.chunkSize(), 64);
+    this.buffers = buffers;
     this.links = new RepositoryLinks(links);
     this.accesses = accesses;
     this.misses = new BlobMisses(clock);

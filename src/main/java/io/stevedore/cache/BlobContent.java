@@ -15,6 +15,9 @@ import java.util.concurrent.FutureTask;
  * been written: the caller must then abort the response.
  */
 public final class BlobContent implements AutoCloseable {
+  /** The largest blob served from a buffer of its own rather than the pool's. */
+  static final int SMALL_BLOB = 64 * 1024;
+
   private final BlobStore store;
   private final ChunkBuffers buffers;
   private final Digest digest;
@@ -65,10 +68,14 @@ public final class BlobContent implements AutoCloseable {
 
   /**
    * Writes bytes {@code first..last} (inclusive) of the blob to {@code out}. For a committed blob
-   * the next chunk is read while the current one is written: a chunk read costs about a third of
-   * its write to a socket here, and overlapping the two takes it off the serving path. A blob being
-   * filled is read chunk by chunk as the fill stores them (reading ahead would only wait for it),
-   * copied from the fill's memory while it holds them.
+   * the next chunk is read while the current one is written, when the pool has a buffer to spare: a
+   * chunk read costs about a third of its write to a socket here, and overlapping the two takes it
+   * off the serving path. A blob being filled is read chunk by chunk as the fill stores them
+   * (reading ahead would only wait for it), copied from the fill's memory while it holds them.
+   *
+   * <p>A chunk's buffer goes back to the pool once the chunk is written, before the next one is
+   * waited for: a response waiting for its fill, or for a slow client, holds at most the chunk it
+   * is writing.
    */
   public void writeTo(OutputStream out, long first, long last) throws IOException {
     if (first < 0 || last >= size || first > last + 1) {
@@ -79,20 +86,23 @@ public final class BlobContent implements AutoCloseable {
       return;
     }
     int chunkSize = store.chunkSize();
-    // A blob smaller than a chunk is one chunk of its own size: no need for a full buffer.
-    int bufferSize = (int) Math.min(chunkSize, size);
     long index = first / chunkSize;
     long lastIndex = last / chunkSize;
     boolean readAhead = progress == Progress.STORED && index < lastIndex;
-    byte[] current = bufferSize == chunkSize ? buffers.take() : new byte[bufferSize];
-    byte[] next = readAhead ? buffers.take() : null;
+    byte[] current = null;
+    byte[] next = null;
     FutureTask<Integer> ahead = null;
     ChunkWindow.Reader memory = progress.follow(index);
     try {
+      progress.awaitStored(chunkEnd(index));
+      current = buffer();
       int length = read(index, current, memory);
       while (true) {
         if (readAhead && index < lastIndex) {
-          ahead = readInBackground(index + 1, next);
+          next = buffers.takeIfFree();
+          if (next != null) {
+            ahead = readInBackground(index + 1, next);
+          }
         }
         long chunkStart = index * chunkSize;
         int from = (int) Math.max(first - chunkStart, 0);
@@ -106,14 +116,19 @@ public final class BlobContent implements AutoCloseable {
           return;
         }
         index++;
-        if (ahead == null) {
-          length = read(index, current, memory);
-        } else {
+        // Safe to reuse: the server writes synchronously (Helidon's write-queue-length 0, which
+        // Stevedore never changes), so out.write() has sent the bytes by the time it returns.
+        giveBack(current);
+        current = null;
+        if (ahead != null) {
           length = result(ahead);
           ahead = null;
-          byte[] written = current;
           current = next;
-          next = written;
+          next = null;
+        } else {
+          progress.awaitStored(chunkEnd(index));
+          current = buffer();
+          length = read(index, current, memory);
         }
       }
     } finally {
@@ -123,20 +138,38 @@ public final class BlobContent implements AutoCloseable {
         // eviction. It never waits for a fill (only committed blobs read ahead), so this is short.
         awaitQuietly(ahead);
       }
-      // Safe to reuse: the server writes synchronously (Helidon's write-queue-length 0, which
-      // Stevedore never changes), so out.write() has sent the bytes by the time it returns.
-      buffers.give(current);
-      if (next != null) {
-        buffers.give(next);
-      }
+      giveBack(current);
+      giveBack(next);
     }
   }
 
+  /** A buffer for one chunk: from the pool, or of its own for a small blob. */
+  private byte[] buffer() throws IOException {
+    return pooled() ? buffers.take() : new byte[(int) Math.min(size, store.chunkSize())];
+  }
+
+  private void giveBack(byte[] buffer) {
+    if (buffer != null && pooled()) {
+      buffers.give(buffer);
+    }
+  }
+
+  /**
+   * Small blobs (configs, small layers) are served from a buffer of their own: it costs little, and
+   * they never wait for the pool behind large downloads.
+   */
+  private boolean pooled() {
+    return size > SMALL_BLOB;
+  }
+
+  private long chunkEnd(long index) {
+    return Math.min((index + 1) * store.chunkSize(), size);
+  }
+
+  /** Copies chunk {@code index}, stored already, from the fill's memory or from the store. */
   private int read(long index, byte[] buffer, ChunkWindow.Reader memory) {
-    long chunkEnd = Math.min((index + 1) * store.chunkSize(), size);
-    progress.awaitStored(chunkEnd);
     int copied = memory.copy(index, buffer);
-    return copied >= 0 ? copied : readStored(index, buffer, chunkEnd);
+    return copied >= 0 ? copied : readStored(index, buffer);
   }
 
   private FutureTask<Integer> readInBackground(long index, byte[] buffer) {
@@ -170,13 +203,13 @@ public final class BlobContent implements AutoCloseable {
     }
   }
 
-  private int readStored(long index, byte[] buffer, long chunkEnd) {
+  private int readStored(long index, byte[] buffer) {
     try {
       return store.readChunk(digest, index, buffer);
     } catch (IllegalStateException missing) {
       // A fill that failed right after storing this chunk has discarded it again: report the
       // fill's failure, which says why, rather than the missing chunk.
-      progress.awaitStored(chunkEnd);
+      progress.awaitStored(chunkEnd(index));
       throw missing;
     }
   }

@@ -38,7 +38,14 @@ public final class Cache {
     BlobListeners listeners = new BlobListeners();
     AccessTracker accesses = new AccessTracker(store.blobs(), clock);
     BlobCache blobs =
-        new BlobCache(store.blobs(), store.links(), accesses, policy, clock, listeners);
+        new BlobCache(
+            store.blobs(),
+            store.links(),
+            accesses,
+            policy,
+            clock,
+            listeners,
+            ChunkBuffers.forHeap(store.blobs().chunkSize(), Runtime.getRuntime().maxMemory()));
     ManifestCache manifests =
         new ManifestCache(
             store.manifests(), store.tags(), store.links(), clock, manifestMemory, counters);

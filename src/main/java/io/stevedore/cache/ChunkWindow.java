@@ -107,6 +107,27 @@ final class ChunkWindow {
     return holding;
   }
 
+  /**
+   * Lets the oldest chunk go, needed or not: its readers read it from the store.
+   *
+   * @return how many chunks the window holds now
+   */
+  int letGoOldest() {
+    Held oldest;
+    int holding;
+    lock.writeLock().lock();
+    try {
+      oldest = held.pollFirst();
+      holding = held.size();
+    } finally {
+      lock.writeLock().unlock();
+    }
+    if (oldest != null) {
+      oldest.release().run();
+    }
+    return holding;
+  }
+
   /** Lets every chunk go, and each one held from now on at once: the fill stores no more. */
   void close() {
     List<Held> all;

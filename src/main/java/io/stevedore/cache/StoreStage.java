@@ -21,12 +21,14 @@ import java.util.function.LongConsumer;
  * <p>Three buffers go round: one being read, and two being hashed or written. A chunk once written
  * is held in the fill's {@link ChunkWindow} while its readers need it; the window gets a buffer of
  * its own from the pool for each chunk it holds beyond what it ever held before, so the fill never
- * waits for a reader. A buffer comes back once it is hashed, written, and out of the window. A
- * failed write is reported to the fill at its next {@link #buffer()} or {@link #drain()}; after it
- * the stage discards what is still handed to it, so the fill never blocks on a stage that stopped.
+ * waits for a reader. When the pool has none free, the window lets its oldest chunk go instead. A
+ * buffer comes back once it is hashed, written, and out of the window. A failed write is reported
+ * to the fill at its next {@link #buffer()} or {@link #drain()}; after it the stage discards what
+ * is still handed to it, so the fill never blocks on a stage that stopped.
  */
 final class StoreStage implements AutoCloseable {
-  private static final int BUFFERS = 3;
+  /** The buffers a fill cannot go without: one being read, two being hashed or written. */
+  static final int BUFFERS = 3;
 
   /** What the hashing and the writing thread are handed, in order. */
   private sealed interface Item {}
@@ -83,8 +85,9 @@ final class StoreStage implements AutoCloseable {
     this.free = new ArrayBlockingQueue<>(most);
     this.toHash = new ArrayBlockingQueue<>(most + 2);
     this.toWrite = new ArrayBlockingQueue<>(most + 2);
-    for (; taken < BUFFERS; taken++) {
-      free.add(buffers.take());
+    for (byte[] buffer : buffers.takeForFill(BUFFERS)) {
+      free.add(buffer);
+      taken++;
     }
     this.hashing = Thread.ofVirtual().name("fill-hash").start(() -> serve(toHash, this::hash));
     this.writing = Thread.ofVirtual().name("fill-store").start(() -> serve(toWrite, this::store));
@@ -202,8 +205,15 @@ final class StoreStage implements AutoCloseable {
     // Held before it is announced, so that a reader woken by the announcement finds it.
     job.users().incrementAndGet();
     int holding = window.hold(job.index(), job.chunk(), job.length(), () -> done(job));
-    for (; taken < BUFFERS + holding; taken++) {
-      put(free, buffers.take());
+    while (taken < BUFFERS + holding) {
+      byte[] more = buffers.takeIfFree();
+      if (more == null) {
+        // Memory is short: a reader that needs the oldest chunk reads it from the store instead.
+        holding = window.letGoOldest();
+      } else {
+        put(free, more);
+        taken++;
+      }
     }
     if (job.announce()) {
       stored.accept(job.end());

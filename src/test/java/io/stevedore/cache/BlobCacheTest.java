@@ -25,6 +25,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,15 +66,127 @@ class BlobCacheTest {
   @BeforeEach
   void open() {
     store = RocksStore.open(dir, CHUNK);
-    cache =
-        new BlobCache(
-            store.blobs(),
-            store.links(),
-            new AccessTracker(store.blobs(), clock),
-            new FillPolicy(3, Duration.ZERO, Duration.ofMinutes(10)),
-            clock,
-            events);
+    cache = cacheWith(new ChunkBuffers(CHUNK, 64, 16, 16), events);
     digest = upstream.addBlob(content);
+  }
+
+  private BlobCache cacheWith(ChunkBuffers buffers, BlobListener listener) {
+    return new BlobCache(
+        store.blobs(),
+        store.links(),
+        new AccessTracker(store.blobs(), clock),
+        new FillPolicy(3, Duration.ZERO, Duration.ofMinutes(10)),
+        clock,
+        listener,
+        buffers);
+  }
+
+  /**
+   * Memory does not grow with the clients: 40 of them, of a blob being filled and then of the
+   * stored blob, never have more chunk buffers out than the budget, and each gets the blob.
+   */
+  @Test
+  void manyClients_stayWithinTheBufferBudget_coldAndWarm() throws Exception {
+    ChunkBuffers buffers = new ChunkBuffers(CHUNK, 8, 3, 8);
+    cache = cacheWith(buffers, events);
+    AtomicInteger mostOut = new AtomicInteger();
+    for (String round : List.of("cold", "warm")) {
+      List<Future<byte[]>> bodies = new ArrayList<>();
+      try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+        for (int i = 0; i < 40; i++) {
+          bodies.add(
+              pool.submit(
+                  () -> {
+                    ByteArrayOutputStream out =
+                        new ByteArrayOutputStream() {
+                          @Override
+                          public void write(byte[] b, int off, int len) {
+                            mostOut.accumulateAndGet(buffers.out(), Math::max);
+                            super.write(b, off, len);
+                          }
+                        };
+                    try (BlobContent blob = cache.open(upstream, REPO, digest)) {
+                      blob.writeTo(out, 0, blob.size() - 1);
+                    }
+                    return out.toByteArray();
+                  }));
+        }
+        for (Future<byte[]> body : bodies) {
+          assertThat(Digest.sha256(body.get())).as(round).isEqualTo(digest);
+        }
+      }
+    }
+    assertThat(upstream.count("GET blob")).isEqualTo(1);
+    assertThat(mostOut.get()).isBetween(1, 8);
+    assertThat(buffers.out()).as("every buffer back").isZero();
+  }
+
+  /**
+   * Clients that stop reading hold the responses' whole share of the budget; a cold blob's fill
+   * still runs on the fills' reserve, and its client gets the blob once the others move.
+   */
+  @Test
+  void responsesStuckOnSlowClients_doNotStopAFill() throws Exception {
+    Digest cold = upstream.addBlob(random(CHUNK * 6 + 7));
+    CountDownLatch coldCommitted = new CountDownLatch(1);
+    cache =
+        cacheWith(
+            new ChunkBuffers(CHUNK, 8, 3, 8),
+            new BlobListener() {
+              @Override
+              public void committed(Digest d, long size) {
+                if (d.equals(cold)) {
+                  coldCommitted.countDown();
+                }
+              }
+            });
+    readAll(); // stored
+    CountDownLatch clientsMove = new CountDownLatch(1);
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<byte[]>> stuck = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        stuck.add(pool.submit(() -> read(digest, new HeldOutputStream(clientsMove))));
+      }
+      Future<byte[]> coldBody = pool.submit(() -> read(cold, new ByteArrayOutputStream()));
+
+      boolean filled;
+      try {
+        filled = coldCommitted.await(10, TimeUnit.SECONDS);
+      } finally {
+        clientsMove.countDown();
+      }
+      assertThat(filled).as("the fill ran while the clients were stuck").isTrue();
+      assertThat(Digest.sha256(coldBody.get())).isEqualTo(cold);
+      for (Future<byte[]> body : stuck) {
+        assertThat(Digest.sha256(body.get())).isEqualTo(digest);
+      }
+    }
+  }
+
+  /** Waits at its first write until the latch opens: a client that stopped reading for a while. */
+  private static final class HeldOutputStream extends ByteArrayOutputStream {
+    private final CountDownLatch open;
+
+    HeldOutputStream(CountDownLatch open) {
+      this.open = open;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      try {
+        open.await();
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      super.write(b, off, len);
+    }
+  }
+
+  private byte[] read(Digest blobDigest, ByteArrayOutputStream out) throws IOException {
+    try (BlobContent blob = cache.open(upstream, REPO, blobDigest)) {
+      blob.writeTo(out, 0, blob.size() - 1);
+    }
+    return out.toByteArray();
   }
 
   @AfterEach

@@ -57,7 +57,7 @@ class StoreStageTest {
         new StoreStage(
             writer,
             hasher,
-            new ChunkBuffers(CHUNK, 8),
+            new ChunkBuffers(CHUNK, 32, 8, 8),
             new ChunkWindow(2),
             end -> {
               announced.add(end);
@@ -141,7 +141,8 @@ class StoreStageTest {
     StringBuilder all = new StringBuilder();
     // No window: its chunks would come on top of the three buffers the test counts on.
     try (StoreStage stage =
-        new StoreStage(writer, hasher, new ChunkBuffers(CHUNK, 8), new ChunkWindow(0), end -> {})) {
+        new StoreStage(
+            writer, hasher, new ChunkBuffers(CHUNK, 32, 8, 8), new ChunkWindow(0), end -> {})) {
       for (int i = 0; i < 6; i++) {
         if (i == 3) {
           await(twoStored);
@@ -179,7 +180,7 @@ class StoreStageTest {
         new StoreStage(
             writer,
             sha256(),
-            new ChunkBuffers(CHUNK, 8),
+            new ChunkBuffers(CHUNK, 32, 8, 8),
             window,
             end -> {
               long index = end / CHUNK - 1;
@@ -205,6 +206,34 @@ class StoreStageTest {
     assertThat(seenBehind).isEqualTo(expected);
   }
 
+  /**
+   * With every buffer of the budget out, the window cannot grow: it lets its oldest chunk go, even
+   * one a reader still needs (that reader reads the store), and the fill goes on.
+   */
+  @Test
+  void withNoBufferToSpare_theWindowLetsItsOldestChunkGo_andTheFillGoesOn() throws Exception {
+    RecordingWriter writer = new RecordingWriter(Long.MAX_VALUE);
+    ChunkBuffers buffers = new ChunkBuffers(CHUNK, 4, 3, 8);
+    byte[] response = buffers.take(); // the one buffer responses may have
+    ChunkWindow window = new ChunkWindow(8);
+    ChunkWindow.Reader stuck = window.follow(0);
+    List<String> firstChunkSeen = new ArrayList<>();
+    try (StoreStage stage = new StoreStage(writer, sha256(), buffers, window, end -> {})) {
+      for (int i = 0; i < 20; i++) {
+        byte[] buffer = stage.buffer();
+        System.arraycopy(String.format("c%03d", i).getBytes(), 0, buffer, 0, CHUNK);
+        stage.write(i, buffer, CHUNK, (i + 1L) * CHUNK, true);
+      }
+      stage.drain();
+      assertThat(buffers.out()).isEqualTo(4);
+      firstChunkSeen.add(copy(stuck, 0));
+    }
+    assertThat(writer.written).hasSize(20).endsWith("19:c019");
+    assertThat(firstChunkSeen).as("let go, so read from the store").containsExactly("-");
+    assertThat(buffers.out()).as("the stage gave its buffers back").isEqualTo(1);
+    buffers.give(response);
+  }
+
   private static String copy(ChunkWindow.Reader reader, long index) {
     byte[] buffer = new byte[CHUNK];
     int length = reader.copy(index, buffer);
@@ -227,7 +256,8 @@ class StoreStageTest {
   void aFailedWrite_reachesTheFill_whichNeverBlocksOnTheStoppedStage() {
     RecordingWriter writer = new RecordingWriter(2);
     StoreStage stage =
-        new StoreStage(writer, sha256(), new ChunkBuffers(CHUNK, 8), new ChunkWindow(2), end -> {});
+        new StoreStage(
+            writer, sha256(), new ChunkBuffers(CHUNK, 32, 8, 8), new ChunkWindow(2), end -> {});
     StoreException failure = null;
     int handedOver = 0;
     try (stage) {
@@ -257,7 +287,7 @@ class StoreStageTest {
         };
     try (StoreStage stage =
         new StoreStage(
-            writer, sha256(), new ChunkBuffers(CHUNK, 8), new ChunkWindow(2), end -> {})) {
+            writer, sha256(), new ChunkBuffers(CHUNK, 32, 8, 8), new ChunkWindow(2), end -> {})) {
       stage.write(0, stage.buffer(), CHUNK, CHUNK, true);
       assertThatThrownBy(stage::drain).hasMessageContaining("Java heap space (a test)");
     }
@@ -268,7 +298,7 @@ class StoreStageTest {
     RecordingWriter writer = new RecordingWriter(Long.MAX_VALUE);
     try (StoreStage stage =
         new StoreStage(
-            writer, sha256(), new ChunkBuffers(CHUNK, 8), new ChunkWindow(2), end -> {})) {
+            writer, sha256(), new ChunkBuffers(CHUNK, 32, 8, 8), new ChunkWindow(2), end -> {})) {
       for (int i = 0; i < 10; i++) {
         stage.release(stage.buffer()); // a part chunk dropped at a broken connection
       }
@@ -282,7 +312,7 @@ class StoreStageTest {
     RecordingWriter writer = new RecordingWriter(0);
     try (StoreStage stage =
         new StoreStage(
-            writer, sha256(), new ChunkBuffers(CHUNK, 8), new ChunkWindow(2), end -> {})) {
+            writer, sha256(), new ChunkBuffers(CHUNK, 32, 8, 8), new ChunkWindow(2), end -> {})) {
       stage.write(0, stage.buffer(), CHUNK, CHUNK, true);
       assertThatThrownBy(stage::drain).hasMessageContaining("disk full at chunk 0");
     }
