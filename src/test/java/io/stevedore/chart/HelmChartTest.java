@@ -69,7 +69,7 @@ class HelmChartTest {
 
     assertThat((String) get(sts, CONTAINER + ".resources.limits.memory")).isEqualTo("1Gi");
     assertThat((String) get(sts, CONTAINER + ".env[name=JDK_JAVA_OPTIONS].value"))
-        .isEqualTo("-XX:MaxRAMPercentage=75 -Xms32m");
+        .isEqualTo("-XX:MaxRAMPercentage=50 -Xms32m");
 
     Map<String, Object> service = chart.named("Service", NAME);
     assertThat((Integer) get(service, "spec.ports[name=http].port")).isEqualTo(5000);

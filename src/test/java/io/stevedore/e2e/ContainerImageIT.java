@@ -76,7 +76,7 @@ class ContainerImageIT {
   }
 
   @Test
-  void heapIsThreeQuartersOfTheContainersMemoryLimit() {
+  void heapIsHalfOfTheContainersMemoryLimit() {
     ExecResult flags =
         podman.run(
             List.of(
@@ -92,7 +92,7 @@ class ContainerImageIT {
                 "-version"));
     Matcher heap = MAX_HEAP.matcher(flags.stdout());
     assertThat(heap.find()).as("MaxHeapSize in %s", flags.stdout()).isTrue();
-    assertThat(Long.parseLong(heap.group(1))).isEqualTo(512L * 1024 * 1024 * 3 / 4);
+    assertThat(Long.parseLong(heap.group(1))).isEqualTo(512L * 1024 * 1024 / 2);
   }
 
   @Test
