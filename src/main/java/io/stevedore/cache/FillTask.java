@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -34,6 +35,10 @@ final class FillTask {
   private final FillPolicy policy;
   private final Clock clock;
   private final BlobListener events;
+
+  /** The longest Retry-After a fill waits out in the middle of a blob. */
+  static final Duration LONGEST_RATE_LIMIT_PAUSE = Duration.ofSeconds(30);
+
   private final Instant deadline;
   // Touched only by the thread that runs this task, but size is also read where the store
   // stage reports progress, on its own thread.
@@ -122,6 +127,24 @@ final class FillTask {
         }
         // A clean end before the size the upstream announced: a connection cut short.
       } catch (IOException | Interrupted e) {
+        Duration asked = rateLimitPause(e);
+        if (asked != null) {
+          // The upstream is up and asked for a pause: waiting it out is no resume. The soak saw
+          // a fill spend its resumes on four short Retry-After windows in a row, and give up.
+          LOG.info(
+              () ->
+                  "fetch of "
+                      + digest
+                      + " from "
+                      + upstream.config().name()
+                      + " waits "
+                      + asked
+                      + " at byte "
+                      + stored
+                      + ", as a 429 asked");
+          sleep(asked);
+          continue;
+        }
         long at = stored;
         LOG.info(
             () ->
@@ -262,9 +285,30 @@ final class FillTask {
     body.skipNBytes(count);
   }
 
+  /**
+   * How long to wait when {@code failure} is a 429 with a Retry-After the fill can wait out: at
+   * most {@link #LONGEST_RATE_LIMIT_PAUSE}, and within the fill's deadline. Null otherwise: a
+   * longer pause would outlast the clients, so it counts as a resume, and the fill ends with the
+   * 429 once resumes run out.
+   */
+  private Duration rateLimitPause(Exception failure) {
+    if (!(failure.getCause() instanceof RegistryException refusal) || refusal.status() != 429) {
+      return null;
+    }
+    return refusal
+        .retryAfter()
+        .filter(wait -> wait.compareTo(LONGEST_RATE_LIMIT_PAUSE) <= 0)
+        .filter(wait -> clock.instant().plus(wait).isBefore(deadline))
+        .orElse(null);
+  }
+
   private void pause(int resume) {
+    sleep(policy.backoffBefore(resume));
+  }
+
+  private void sleep(Duration wait) {
     try {
-      Thread.sleep(policy.backoffBefore(resume));
+      Thread.sleep(wait);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw unavailable(503, "fill interrupted");

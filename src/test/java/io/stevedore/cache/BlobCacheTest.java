@@ -242,6 +242,34 @@ class BlobCacheTest {
             "GET blob " + digest + " from 0", "GET blob " + digest + " from " + resumeAt);
   }
 
+  /**
+   * A 429 with a short Retry-After on a resume is waited out, not counted as a resume: ten of them
+   * in a row, against at most three resumes, and the fill still ends with the blob.
+   */
+  @Test
+  void rateLimitedResumes_areWaitedOut_notCountedAgainstTheResumes() throws IOException {
+    upstream.breakFirstBodyAfter(content.length / 2);
+    upstream.refuseResumes(10, tooManyRequests(Duration.ZERO));
+
+    assertThat(readAll()).isEqualTo(content);
+
+    assertThat(upstream.count("GET blob")).isEqualTo(12);
+  }
+
+  @Test
+  void aRetryAfterLongerThanAFillWaits_countsAsAResume_andTheFillGivesUp() {
+    upstream.breakFirstBodyAfter(content.length / 2);
+    upstream.refuseResumes(10, tooManyRequests(FillTask.LONGEST_RATE_LIMIT_PAUSE.plusSeconds(1)));
+
+    assertThatThrownBy(this::readAll).hasMessageContaining("gave up after 3 resumes");
+    assertThat(upstream.count("GET blob")).isEqualTo(4);
+  }
+
+  private static RegistryException tooManyRequests(Duration retryAfter) {
+    return new RegistryException(
+        ErrorCode.TOOMANYREQUESTS, 429, "upstream lab: slow down", retryAfter, null);
+  }
+
   @Test
   void corruptUpstream_failsTheReader_storesNothing_andTheNextRequestFetchesAgain()
       throws IOException {

@@ -35,6 +35,9 @@ public class FakeUpstream implements Upstream {
   private final List<String> calls = new CopyOnWriteArrayList<>();
   private volatile long breakAfter = -1;
   private volatile RegistryException failure;
+  private final java.util.concurrent.atomic.AtomicInteger refusedResumes =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private volatile RegistryException resumeRefusal;
   private volatile java.util.concurrent.CountDownLatch gate;
   private volatile boolean sizeless;
   private volatile String onlyRepository;
@@ -97,6 +100,12 @@ public class FakeUpstream implements Upstream {
   }
 
   /** Every call fails with {@code error} (null: works again). */
+  /** The next {@code times} blob GETs from an offset past 0 (resumes) fail with {@code error}. */
+  public void refuseResumes(int times, RegistryException error) {
+    resumeRefusal = error;
+    refusedResumes.set(times);
+  }
+
   public void failWith(RegistryException error) {
     failure = error;
   }
@@ -141,6 +150,9 @@ public class FakeUpstream implements Upstream {
   @Override
   public BlobStream fetchBlob(RepositoryName repository, Digest digest, long offset) {
     record("GET blob " + digest + " from " + offset);
+    if (offset > 0 && refusedResumes.getAndUpdate(left -> Math.max(left - 1, 0)) > 0) {
+      throw resumeRefusal;
+    }
     byte[] content = blob(repository, digest);
     InputStream body = new ByteArrayInputStream(content, (int) offset, content.length);
     long cut = breakAfter;
