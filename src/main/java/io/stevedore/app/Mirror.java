@@ -74,6 +74,7 @@ public final class Mirror implements AutoCloseable {
       cache.listen(metrics);
       Operator operator = Operator.over(cache, router, config.maxSize(), clock);
       metrics.watch(new OperatorUsage(operator), clients);
+      metrics.watchBuffers(cache.blobs()::buffers);
       return new Mirror(store, router, cache, operator, metrics);
     } catch (RuntimeException e) {
       store.close();

@@ -76,6 +76,11 @@ public final class BlobCache {
   }
 
   /** How many responses are reading the blob now: for a running fill, its waiters. */
+  /** The chunk buffers that serving and fills share. */
+  public BufferUse buffers() {
+    return buffers.use();
+  }
+
   public int readers(Digest digest) {
     return readers.getOrDefault(digest, 0);
   }

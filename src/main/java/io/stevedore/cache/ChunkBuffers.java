@@ -39,6 +39,7 @@ final class ChunkBuffers {
   // Responses waiting for a buffer, first come first served.
   private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
   private int out;
+  private long waits;
 
   /** A response waiting for a buffer; {@code buffer} is set when it is handed one. */
   private static final class Waiter {
@@ -76,10 +77,6 @@ final class ChunkBuffers {
         chunkSize, most, Math.max(StoreStage.BUFFERS, most / FILL_RESERVE_SHARE), 64);
   }
 
-  int chunkSize() {
-    return chunkSize;
-  }
-
   /**
    * A buffer for a response, waiting while responses hold their share of the budget. Waiting
    * responses get buffers in the order they asked: a response that gives its buffer back after each
@@ -94,6 +91,7 @@ final class ChunkBuffers {
       }
       Waiter waiter = new Waiter(lock.newCondition());
       waiting.addLast(waiter);
+      waits++;
       try {
         while (waiter.buffer == null) {
           waiter.handed.await();
@@ -155,9 +153,13 @@ final class ChunkBuffers {
 
   /** How many buffers are out now. */
   int out() {
+    return use().out();
+  }
+
+  BufferUse use() {
     lock.lock();
     try {
-      return out;
+      return new BufferUse(out, most, waits);
     } finally {
       lock.unlock();
     }

@@ -3,6 +3,7 @@ package io.stevedore.observe;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
@@ -11,6 +12,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import io.stevedore.cache.BlobListener;
+import io.stevedore.cache.BufferUse;
 import io.stevedore.oci.Digest;
 import io.stevedore.oci.RepositoryName;
 import io.stevedore.upstream.Upstream;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Stevedore's metrics in Prometheus form, named by its conventions ({@code stevedore_} prefix,
@@ -155,6 +158,26 @@ public final class Metrics implements RequestObserver, BlobListener, UpstreamLis
                             .filter(limit -> limit.remaining() >= 0)
                             .ifPresent(
                                 limit -> callback.call(limit.remaining(), u.config().name()))))
+        .register(registry);
+  }
+
+  /** Adds the gauges of the chunk buffers that responses and fills share. */
+  public void watchBuffers(Supplier<BufferUse> buffers) {
+    GaugeWithCallback.builder()
+        .name("stevedore_chunk_buffers")
+        .help("Chunk buffers out now (serving and filling), and the budget they share")
+        .labelNames("of")
+        .callback(
+            callback -> {
+              BufferUse use = buffers.get();
+              callback.call(use.out(), "out");
+              callback.call(use.budget(), "budget");
+            })
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("stevedore_chunk_buffer_waits_total")
+        .help("Responses that waited for a chunk buffer: rising means the heap is short")
+        .callback(callback -> callback.call(buffers.get().waits()))
         .register(registry);
   }
 

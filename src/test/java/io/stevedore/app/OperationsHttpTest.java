@@ -61,6 +61,9 @@ class OperationsHttpTest {
               "(?m)^stevedore_http_requests_total\\{method=\"GET\",route=\"base\","
                   + "status=\"2xx\"\\} 1(\\.0)?$")
           .contains("stevedore_store_quota_bytes ")
+          .containsPattern("(?m)^stevedore_chunk_buffers\\{of=\"budget\"\\} [1-9]")
+          .containsPattern("(?m)^stevedore_chunk_buffers\\{of=\"out\"\\} 0(\\.0)?$")
+          .containsPattern("(?m)^stevedore_chunk_buffer_waits_total 0(\\.0)?$")
           .contains("process_resident_memory_bytes");
 
       HttpResponse<String> open =

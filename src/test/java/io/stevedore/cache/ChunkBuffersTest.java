@@ -64,6 +64,7 @@ class ChunkBuffersTest {
     buffers.give(fill[1]);
     second.join();
     assertThat(got).containsExactly("first", "second");
+    assertThat(buffers.use()).isEqualTo(new BufferUse(2, 6, 2));
   }
 
   @Test
