@@ -131,31 +131,11 @@ final class FillTask {
         if (asked != null) {
           // The upstream is up and asked for a pause: waiting it out is no resume. The soak saw
           // a fill spend its resumes on four short Retry-After windows in a row, and give up.
-          LOG.info(
-              () ->
-                  "fetch of "
-                      + digest
-                      + " from "
-                      + upstream.config().name()
-                      + " waits "
-                      + asked
-                      + " at byte "
-                      + stored
-                      + ", as a 429 asked");
+          logAtByte("waits " + asked, ", as a 429 asked");
           sleep(asked);
           continue;
         }
-        long at = stored;
-        LOG.info(
-            () ->
-                "fetch of "
-                    + digest
-                    + " from "
-                    + upstream.config().name()
-                    + " broke at byte "
-                    + at
-                    + ", resuming: "
-                    + e);
+        logAtByte("broke", ", resuming: " + e);
       }
       resumes++;
       if (resumes > policy.maxResumes()) {
@@ -172,6 +152,22 @@ final class FillTask {
       pause(resumes);
       events.resumed(digest, stored);
     }
+  }
+
+  /** Logs "fetch of D from U {@code what} at byte N{@code why}". */
+  private void logAtByte(String what, String why) {
+    long at = stored;
+    LOG.info(
+        () ->
+            "fetch of "
+                + digest
+                + " from "
+                + upstream.config().name()
+                + " "
+                + what
+                + " at byte "
+                + at
+                + why);
   }
 
   /**
