@@ -104,5 +104,6 @@ public final class Cluster implements AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
+    client.connectionPool().evictAll();
   }
 }
