@@ -59,13 +59,19 @@ final class MirrorCluster {
                     .extraYaml(yaml(peers().get(index), peers(), secret))));
   }
 
-  /** The {@code cluster:} section of a node at {@code self} that lists {@code peers}. */
+  /**
+   * The {@code cluster:} section of a node at {@code self} that lists {@code peers}. The peer
+   * timeout is longer than the default: a freshly started node on a machine loaded by other work
+   * can take seconds over its first answer, and a node that gave up on its owner would fetch from
+   * the upstream a second time.
+   */
   static String yaml(URI self, List<URI> peers, String secret) {
     return """
         cluster:
           self: %s
           peers: [%s]
           secret: %s
+          peer-timeout: 30s
         """
         .formatted(
             self, peers.stream().map(URI::toString).collect(Collectors.joining(", ")), secret);
