@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2034 # the results of functions are globals the sourcing script reads
-# Shared machinery of the perf/ benchmarks (run.sh, single-flight.sh); sourced, never run.
+# Shared machinery of the perf/ benchmarks (run.sh, single-flight.sh, cluster.sh); sourced, never run.
 #
 # What is here: logging; tracking and stopping every process a benchmark starts (also on Ctrl-C
 # and TERM); installing missing tools with apt-get; building Stevedore through its launcher;
@@ -456,9 +456,11 @@ start_stevedore() { # start_stevedore NAME UPSTREAM_URL: through ./stevedore, fr
   # Sets STEVEDORE_URL, STEVEDORE_PID, STEVEDORE_LOG, STEVEDORE_CONFIG, STEVEDORE_ADMIN_URL.
   # STEVEDORE_ACCESS_LOG=false turns the access log off (to measure what it costs);
   # STEVEDORE_ACCESS_LOG_FILE sends it to a file; STEVEDORE_MAX_SIZE sets storage.max-size (a
-  # quota); STEVEDORE_TAG_FRESHNESS replaces the 1h tag freshness.
+  # quota); STEVEDORE_TAG_FRESHNESS replaces the 1h tag freshness; STEVEDORE_PORT fixes the port
+  # (a cluster's nodes name each other before they start); STEVEDORE_EXTRA_YAML is appended (a
+  # cluster: section).
   local name="$1" dir="$WORK/stevedore-$1" port admin_port
-  port="$(free_port)"
+  port="${STEVEDORE_PORT:-$(free_port)}"
   admin_port="$(free_port)"
   mkdir -p "$dir/data"
   BULKY+=("$dir")
@@ -472,6 +474,7 @@ start_stevedore() { # start_stevedore NAME UPSTREAM_URL: through ./stevedore, fr
     [ -n "${STEVEDORE_ACCESS_LOG_FILE-}" ] && printf '  file: %s\n' "$STEVEDORE_ACCESS_LOG_FILE"
     printf 'upstreams:\n  - name: lab\n    url: %s\n    default: true\n    tag-freshness: %s\n' \
       "$2" "${STEVEDORE_TAG_FRESHNESS:-1h}"
+    printf '%s' "${STEVEDORE_EXTRA_YAML-}"
   } >"$STEVEDORE_CONFIG"
   STEVEDORE_ADMIN_URL="http://127.0.0.1:$admin_port"
   STEVEDORE_LOG="$WORK/stevedore-$name.log"
@@ -622,15 +625,24 @@ checked_download() { # checked_download URL BYTES HEX WHAT: a download whose SHA
   verify_file "$WORK/check" "$3" "$4"
 }
 
-many_clients() { # many_clients URL BYTES HEX N WHAT: N clients at once; one hashed; sets WALL
-  local url="$1" bytes="$2" hex="$3" n="$4" what="$5" start end i out answer pids=()
-  rm -f "$WORK"/client-*.out
+many_clients() { # many_clients URLS BYTES HEX N WHAT: N clients of each of the space-separated
+  # URLS, all at once; the first client of each URL is hashed afterwards; sets WALL
+  local urls="$1" bytes="$2" hex="$3" n="$4" what="$5" start end i k=0 url out answer pids=() hashed=()
+  rm -f "$WORK"/client-*.out "$WORK"/download-*
   start="$(now)"
-  for ((i = 1; i <= n; i++)); do
-    if [ "$i" = 1 ]; then out="$WORK/download"; else out=/dev/null; fi
-    curl -s -m "$CURL_MAX" -o "$out" -w '%{http_code} %{size_download}' "$url" >"$WORK/client-$i.out" 2>&1 &
-    pids+=($!)
-    PIDS+=($!)
+  for url in $urls; do
+    for ((i = 1; i <= n; i++)); do
+      k=$((k + 1))
+      if [ "$i" = 1 ]; then
+        out="$WORK/download-$k"
+        hashed+=("$out")
+      else
+        out=/dev/null
+      fi
+      curl -s -m "$CURL_MAX" -o "$out" -w '%{http_code} %{size_download}' "$url" >"$WORK/client-$k.out" 2>&1 &
+      pids+=($!)
+      PIDS+=($!)
+    done
   done
   for i in "${pids[@]}"; do
     wait "$i"
@@ -640,11 +652,13 @@ many_clients() { # many_clients URL BYTES HEX N WHAT: N clients at once; one has
     forget_pid "$i"
   done
   WALL="$(elapsed "$start" "$end")"
-  for ((i = 1; i <= n; i++)); do
+  for ((i = 1; i <= k; i++)); do
     answer="$(cat "$WORK/client-$i.out")"
     [ "$answer" = "200 $bytes" ] || die "$what: client $i got '$answer', not '200 $bytes'"
   done
-  verify_file "$WORK/download" "$hex" "$what"
+  for out in "${hashed[@]}"; do
+    verify_file "$out" "$hex" "$what"
+  done
 }
 
 RSS_STOP=""

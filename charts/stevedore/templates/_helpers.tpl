@@ -15,7 +15,7 @@
 {{- end -}}
 {{- end -}}
 
-{{/* The headless Service that names each replica (order 11's peers find each other by it). */}}
+{{/* The headless Service that lists each replica: cluster peers find each other by it. */}}
 {{- define "stevedore.headless" -}}
 {{- printf "%s-headless" (include "stevedore.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
@@ -58,6 +58,12 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 {{- if and (eq $mode "token") (gt (int .Values.replicaCount) 1) (not .Values.auth.tokenKeySecret.name) -}}
 {{- fail "config.auth.mode token with more than one replica needs auth.tokenKeySecret.name: each replica must accept the tokens the others issue" -}}
+{{- end -}}
+{{- if and .Values.cluster.enabled (not .Values.cluster.secret.name) -}}
+{{- fail "cluster.enabled needs cluster.secret.name (a Secret with the secret the replicas share)" -}}
+{{- end -}}
+{{- if and .Values.cluster.enabled .Values.tls.enabled -}}
+{{- fail "cluster.enabled does not work with tls.enabled yet: replicas reach each other by pod IP over plain HTTP" -}}
 {{- end -}}
 {{- if and .Values.tls.enabled (not .Values.tls.secretName) -}}
 {{- fail "tls.enabled needs tls.secretName (a kubernetes.io/tls Secret)" -}}

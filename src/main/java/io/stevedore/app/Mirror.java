@@ -10,29 +10,38 @@ import io.stevedore.route.UpstreamRouter;
 import io.stevedore.store.Store;
 import io.stevedore.store.rocks.RocksStore;
 import io.stevedore.upstream.CircuitBreakerUpstream;
+import io.stevedore.upstream.Cluster;
 import io.stevedore.upstream.OkHttpUpstream;
 import io.stevedore.upstream.Upstream;
 import io.stevedore.upstream.UpstreamListener;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
 
 /**
- * Everything built on the open data directory: the store, the upstreams and the router over them,
- * the cache, the operator features above it, and the metrics that hear all of them. The one place
- * Stevedore is wired; the server and every command build it the same way. Closing it writes pending
- * access times and releases the data directory.
+ * Everything built on the open data directory: the store, the upstreams (with the cluster's owner
+ * fill in front of them) and the router over them, the cache, the operator features above it, and
+ * the metrics that hear all of them. The one place Stevedore is wired; the server and every command
+ * build it the same way. Closing it writes pending access times and releases the data directory.
  */
 public final class Mirror implements AutoCloseable {
   private final Store store;
+  private final Cluster cluster;
   private final UpstreamRouter router;
   private final Cache cache;
   private final Operator operator;
   private final Metrics metrics;
 
   private Mirror(
-      Store store, UpstreamRouter router, Cache cache, Operator operator, Metrics metrics) {
+      Store store,
+      Cluster cluster,
+      UpstreamRouter router,
+      Cache cache,
+      Operator operator,
+      Metrics metrics) {
     this.store = store;
+    this.cluster = cluster;
     this.router = router;
     this.cache = cache;
     this.operator = operator;
@@ -66,20 +75,33 @@ public final class Mirror implements AutoCloseable {
     Metrics metrics = new Metrics(clock);
     Store store =
         RocksStore.open(config.storagePath(), RocksStore.DEFAULT_CHUNK_SIZE, config.directWrites());
+    Cluster cluster = null;
     try {
-      List<Upstream> clients =
-          config.upstreams().stream().map(c -> upstreams.apply(c, metrics)).toList();
+      cluster = Cluster.start(config.cluster(), clock, metrics);
+      List<Upstream> clients = new ArrayList<>();
+      for (UpstreamConfig upstream : config.upstreams()) {
+        clients.add(cluster.ownerFill(upstreams.apply(upstream, metrics)));
+      }
       UpstreamRouter router = new UpstreamRouter(clients);
       Cache cache = Cache.over(store, clock, fillPolicy, config.manifestMemory());
       cache.listen(metrics);
       Operator operator = Operator.over(cache, router, config.maxSize(), clock);
       metrics.watch(new OperatorUsage(operator), clients);
       metrics.watchBuffers(cache.blobs()::buffers);
-      return new Mirror(store, router, cache, operator, metrics);
+      metrics.watchPeers(cluster::peerHealth);
+      return new Mirror(store, cluster, router, cache, operator, metrics);
     } catch (RuntimeException e) {
+      if (cluster != null) {
+        cluster.close();
+      }
       store.close();
       throw e;
     }
+  }
+
+  /** This node's part in a cluster: what proves the hops of its peers. */
+  public Cluster cluster() {
+    return cluster;
   }
 
   public UpstreamRouter router() {
@@ -100,6 +122,7 @@ public final class Mirror implements AutoCloseable {
 
   @Override
   public void close() {
+    cluster.close();
     try {
       cache.contents().flushAccesses();
     } finally {

@@ -86,6 +86,7 @@ public final class Stevedore implements AutoCloseable {
               status,
               observers,
               ClientAuth.create(config.auth(), clock),
+              mirror.cluster().hop(),
               clock);
       MirrorServer server =
           MirrorServer.start(

@@ -57,9 +57,13 @@ final class Fill implements Progress {
     return window.follow(first);
   }
 
-  /** Whether this fill fetches the blob for that repository (so it needs no other check). */
+  /**
+   * Whether this fill fetches the blob for that repository (so it needs no other check). Upstreams
+   * are told by name: a peer's internal hop asks the same upstream without the owner fill.
+   */
   boolean startedFor(Upstream otherUpstream, RepositoryName otherRepository) {
-    return upstream == otherUpstream && repository.equals(otherRepository);
+    return upstream.config().name().equals(otherUpstream.config().name())
+        && repository.equals(otherRepository);
   }
 
   /** The upstream told the blob's size. */

@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
  * @param admin the admin listener
  * @param accessLog the access log
  * @param auth client authentication and access rules
+ * @param cluster the peers this node asks for a blob's owner, and their shared secret
  */
 public record StevedoreConfig(
     String host,
@@ -37,7 +38,8 @@ public record StevedoreConfig(
     Optional<ServerTls> tls,
     AdminConfig admin,
     AccessLogConfig accessLog,
-    AuthConfig auth) {
+    AuthConfig auth,
+    ClusterConfig cluster) {
 
   public StevedoreConfig {
     upstreams = List.copyOf(upstreams);
@@ -46,6 +48,7 @@ public record StevedoreConfig(
     Objects.requireNonNull(admin, "admin");
     Objects.requireNonNull(accessLog, "accessLog");
     Objects.requireNonNull(auth, "auth");
+    Objects.requireNonNull(cluster, "cluster");
     if (upstreams.stream().filter(UpstreamConfig::isDefault).count() > 1) {
       throw new IllegalArgumentException("upstreams: only one upstream may be the default");
     }

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * registry service runs, so a refused request never starts an upstream fetch. Refusals are {@code
  * 401 UNAUTHORIZED} with the challenge real clients follow ({@code Bearer} with the token realm, or
  * {@code Basic}), and {@code 403 DENIED} for a user whose rules do not cover the repository. The
- * other endpoints ({@code /token}, admin, metrics, health) pass untouched.
+ * other endpoints ({@code /token}, admin, metrics, health) and internal hops that a {@link
+ * PeerGate} admitted pass untouched.
  */
 final class ClientGate implements Filter {
   /** A Host header safe to repeat inside the quoted realm: a host name or address and a port. */
@@ -42,7 +43,8 @@ final class ClientGate implements Filter {
   @Override
   public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
     String path = request.path().path();
-    if (path.equals("/v2") || path.startsWith("/v2/")) {
+    boolean peer = RequestNotes.current().peerUpstream().isPresent();
+    if (!peer && (path.equals("/v2") || path.startsWith("/v2/"))) {
       try {
         admit(request, response, path);
       } catch (RegistryException refused) {

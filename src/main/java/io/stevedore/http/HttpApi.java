@@ -16,6 +16,7 @@ public final class HttpApi {
     ErrorResponses.register(routing);
     // Observed first, so refused requests are counted and logged too.
     routing.addFilter(new ObservingFilter(served.observers(), served.clock()));
+    routing.addFilter(new PeerGate(served.peerHop()));
     if (served.auth().mode() != AuthMode.NONE) {
       routing.addFilter(new ClientGate(served.auth(), served.router()));
     }
@@ -29,7 +30,8 @@ public final class HttpApi {
             served.router(),
             served.cache().manifests(),
             served.cache().blobs(),
-            served.cache().referrers()));
+            served.cache().referrers(),
+            served.metrics()));
   }
 
   /**

@@ -45,6 +45,7 @@ final class ObservingFilter implements Filter {
               System.nanoTime() - start,
               notes.cache(),
               notes.upstream(),
+              notes.peerUpstream().isPresent(),
               client(request));
       observers.forEach(observer -> observer.answered(record));
     }

@@ -10,6 +10,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.stevedore.cache.BlobCache;
 import io.stevedore.cache.BlobContent;
+import io.stevedore.cache.CacheResult;
 import io.stevedore.cache.ManifestCache;
 import io.stevedore.cache.ReferrersCache;
 import io.stevedore.cache.ServedManifest;
@@ -22,6 +23,7 @@ import io.stevedore.oci.MediaType;
 import io.stevedore.oci.Reference;
 import io.stevedore.oci.RegistryException;
 import io.stevedore.route.UpstreamRouter;
+import io.stevedore.upstream.ClusterListener;
 import io.stevedore.upstream.TagList;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -44,10 +46,19 @@ public final class RegistryService implements HttpService {
   private final ManifestCache manifests;
   private final BlobCache blobs;
   private final ReferrersCache referrers;
+  private final ClusterListener cluster;
 
+  /**
+   * @param cluster hears of the internal hops this node serves as the owner of a digest
+   */
   public RegistryService(
-      UpstreamRouter router, ManifestCache manifests, BlobCache blobs, ReferrersCache referrers) {
+      UpstreamRouter router,
+      ManifestCache manifests,
+      BlobCache blobs,
+      ReferrersCache referrers,
+      ClusterListener cluster) {
     this.router = router;
+    this.cluster = cluster;
     this.manifests = manifests;
     this.blobs = blobs;
     this.referrers = referrers;
@@ -90,7 +101,7 @@ public final class RegistryService implements HttpService {
     AcceptList accept = AcceptList.parse(request.headers().values(HeaderNames.ACCEPT));
     ServedManifest manifest =
         manifests.get(route.upstream(), route.repository(), reference, accept.manifestTypes());
-    RequestNotes.current().cache(manifest.result());
+    answered(manifest.result());
     response.header(HeaderNames.CONTENT_TYPE, manifest.mediaType());
     response.header(CONTENT_DIGEST, manifest.digest().toString());
     if (manifest.stale()) {
@@ -122,7 +133,7 @@ public final class RegistryService implements HttpService {
       return;
     }
     try (BlobContent content = blobs.open(route.upstream(), route.repository(), digest)) {
-      RequestNotes.current().cache(content.result());
+      answered(content.result());
       long size = content.size();
       long first = 0;
       long last = size - 1;
@@ -142,6 +153,19 @@ public final class RegistryService implements HttpService {
       try (OutputStream out = response.outputStream()) {
         content.writeTo(out, first, last);
       }
+    }
+  }
+
+  /**
+   * The cache answered with {@code result}: noted for the access log and metrics, and told to the
+   * cluster's listener when a peer asked this node as the owner (before the body, so it has heard
+   * by the time the peer has the bytes).
+   */
+  private void answered(CacheResult result) {
+    RequestNotes notes = RequestNotes.current();
+    notes.cache(result);
+    if (notes.peerUpstream().isPresent()) {
+      cluster.servedAsOwner(notes.route(), result.label());
     }
   }
 
@@ -208,11 +232,18 @@ public final class RegistryService implements HttpService {
     return route(router, request, name);
   }
 
-  /** Where the request goes by its {@code ns}, path and Host; the {@link ClientGate} asks too. */
+  /**
+   * Where the request goes by its {@code ns}, path and Host; the {@link ClientGate} asks too. An
+   * internal hop names its upstream and is served from it directly, never from another owner.
+   */
   static UpstreamRouter.Route route(UpstreamRouter router, ServerRequest request, String name) {
+    Optional<String> hop = RequestNotes.current().peerUpstream();
     Optional<String> ns =
         request.query().contains("ns") ? Optional.of(request.query().get("ns")) : Optional.empty();
-    UpstreamRouter.Route route = router.route(ns, request.headers().first(HeaderNames.HOST), name);
+    UpstreamRouter.Route route =
+        hop.isPresent()
+            ? router.direct(hop.get(), name)
+            : router.route(ns, request.headers().first(HeaderNames.HOST), name);
     RequestNotes.current().upstream(route.upstream().config().name());
     return route;
   }

@@ -1,13 +1,14 @@
 package io.stevedore.http;
 
 import io.stevedore.cache.CacheResult;
+import java.util.Optional;
 
 /**
  * What a handler learned about its request that the access log and metrics want: what kind of
- * request it was, where it was routed, how the cache answered. {@link ObservingFilter} binds one to
- * each request's thread (a request runs on one virtual thread, filter and handler alike); handlers
- * fill it in. A scoped value, not Helidon's request context: registering in that context cost a
- * cached tag request a tenth of its rate (wrk, alternated A/B).
+ * request it was, where it was routed, how the cache answered, whether a peer sent it. {@link
+ * ObservingFilter} binds one to each request's thread (a request runs on one virtual thread, filter
+ * and handler alike); handlers fill it in. A scoped value, not Helidon's request context:
+ * registering in that context cost a cached tag request a tenth of its rate (wrk, alternated A/B).
  */
 final class RequestNotes {
   static final ScopedValue<RequestNotes> CURRENT = ScopedValue.newInstance();
@@ -15,6 +16,7 @@ final class RequestNotes {
   private String route;
   private String upstream = "";
   private String cache = "";
+  private Optional<String> peerUpstream = Optional.empty();
 
   RequestNotes(String route) {
     this.route = route;
@@ -37,6 +39,11 @@ final class RequestNotes {
     this.cache = result.label();
   }
 
+  /** The request is an internal hop from a peer, proven, for the upstream named {@code name}. */
+  void peer(String name) {
+    this.peerUpstream = Optional.of(name);
+  }
+
   String route() {
     return route;
   }
@@ -47,5 +54,10 @@ final class RequestNotes {
 
   String cache() {
     return cache;
+  }
+
+  /** The upstream a proven internal hop is for; empty for a client's request. */
+  Optional<String> peerUpstream() {
+    return peerUpstream;
   }
 }

@@ -8,13 +8,15 @@ import io.stevedore.observe.RequestObserver;
 import io.stevedore.observe.Status;
 import io.stevedore.ops.Operator;
 import io.stevedore.route.UpstreamRouter;
+import io.stevedore.upstream.PeerHop;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What the server serves: the registry API over the router and the cache, the operator's chores,
  * metrics, health and the status page; who hears every request (the access log, metrics, the status
- * page); and which clients may pull what.
+ * page); which clients may pull what; and how a peer's internal hop is proven.
  */
 public record Served(
     UpstreamRouter router,
@@ -25,4 +27,5 @@ public record Served(
     Status status,
     List<RequestObserver> observers,
     ClientAuth auth,
+    Optional<PeerHop> peerHop,
     Clock clock) {}

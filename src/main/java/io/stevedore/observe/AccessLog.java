@@ -14,8 +14,8 @@ import java.util.logging.Logger;
 
 /**
  * One JSON line per answered request: time, method, path, ns, status, bytes, duration, cache
- * result, upstream, client address. Never a header, so never credentials or tokens; the path is
- * logged without its query.
+ * result, upstream, whether a peer sent it, client address. Never a header, so never credentials or
+ * tokens; the path is logged without its query.
  *
  * <p>Lines collect in memory and go out whole, at least once a second and before the buffer grows
  * past 64 KiB: a write per request would cost a busy mirror a syscall per request, and whole lines
@@ -54,6 +54,9 @@ public final class AccessLog implements RequestObserver, AutoCloseable {
     pad3(micros % 1000, line);
     Json.quote(r.cache(), line.append(",\"cache\":"));
     Json.quote(r.upstream(), line.append(",\"upstream\":"));
+    if (r.peer()) {
+      line.append(",\"peer\":true"); // an internal hop: the node that asked is the client
+    }
     String client = r.client().map(InetAddress::getHostAddress).orElse("");
     Json.quote(client, line.append(",\"client\":")).append("}\n");
     boolean full;

@@ -15,6 +15,7 @@ import io.stevedore.cache.BlobListener;
 import io.stevedore.cache.BufferUse;
 import io.stevedore.oci.Digest;
 import io.stevedore.oci.RepositoryName;
+import io.stevedore.upstream.ClusterListener;
 import io.stevedore.upstream.Upstream;
 import io.stevedore.upstream.UpstreamListener;
 import java.io.IOException;
@@ -32,10 +33,11 @@ import java.util.function.Supplier;
  * Stevedore's metrics in Prometheus form, named by its conventions ({@code stevedore_} prefix,
  * {@code _total} counters, base units): requests and what the cache answered them with, upstream
  * requests and their bytes, rate limits and circuit breakers, fills, the store against its quota,
- * and the JVM and process. It hears requests, fills and upstream exchanges as a listener, so the
- * request path knows nothing of it.
+ * the cluster's owner fill, and the JVM and process. It hears requests, fills and upstream
+ * exchanges as a listener, so the request path knows nothing of it.
  */
-public final class Metrics implements RequestObserver, BlobListener, UpstreamListener {
+public final class Metrics
+    implements RequestObserver, BlobListener, UpstreamListener, ClusterListener {
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final ExpositionFormats formats = ExpositionFormats.init();
   private final Clock clock;
@@ -125,6 +127,29 @@ public final class Metrics implements RequestObserver, BlobListener, UpstreamLis
           .unit(Unit.BYTES)
           .register(registry);
 
+  private final Counter ownerRequests =
+      Counter.builder()
+          .name("stevedore_cluster_owner_requests_total")
+          .help(
+              "Internal hops from peers this node served as the owner of a digest, by kind and"
+                  + " cache result (hit: the owner had it)")
+          .labelNames("kind", "result")
+          .register(registry);
+  private final Counter peerFetches =
+      Counter.builder()
+          .name("stevedore_cluster_peer_fetches_total")
+          .help("Blobs and manifests this node got from their owner peer instead of the upstream")
+          .labelNames("peer", "kind")
+          .register(registry);
+  private final Counter peerFallbacks =
+      Counter.builder()
+          .name("stevedore_cluster_peer_fallbacks_total")
+          .help(
+              "Fetches that went to the upstream because the owner peer could not serve, by"
+                  + " reason: unreachable, timeout, refused, error")
+          .labelNames("peer", "reason")
+          .register(registry);
+
   public Metrics(Clock clock) {
     this.clock = clock;
     JvmMetrics.builder().register(registry);
@@ -181,6 +206,17 @@ public final class Metrics implements RequestObserver, BlobListener, UpstreamLis
         .register(registry);
   }
 
+  /** Adds the gauge of each peer's health: 1 while it is asked, 0 while it is left out. */
+  public void watchPeers(Supplier<Map<String, Boolean>> health) {
+    GaugeWithCallback.builder()
+        .name("stevedore_cluster_peer_up")
+        .help(
+            "1 while a peer is asked for the digests it owns, 0 while it is left out after failing")
+        .labelNames("peer")
+        .callback(callback -> health.get().forEach((peer, up) -> callback.call(up ? 1 : 0, peer)))
+        .register(registry);
+  }
+
   private void gauge(String name, String help, LongSupplier value) {
     GaugeWithCallback.builder()
         .name(name)
@@ -211,6 +247,21 @@ public final class Metrics implements RequestObserver, BlobListener, UpstreamLis
     if (!request.cache().isEmpty()) {
       route.cache(request.cache()).inc();
     }
+  }
+
+  @Override
+  public void servedAsOwner(String kind, String result) {
+    ownerRequests.labelValues(kind, result).inc();
+  }
+
+  @Override
+  public void fetchedFromPeer(String peer, String kind) {
+    peerFetches.labelValues(peer, kind).inc();
+  }
+
+  @Override
+  public void fellBack(String peer, String reason) {
+    peerFallbacks.labelValues(peer, reason).inc();
   }
 
   /**

@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param bytes the bytes of the body sent
  * @param cache hit, miss, joined or stale for content the cache answered; empty otherwise
  * @param upstream the upstream the request was routed to; empty when it was not routed
+ * @param peer whether a peer node sent it, as an internal hop to the owner of a digest
  * @param client the client's address, formatted only by whoever shows it
  */
 public record RequestRecord(
@@ -27,4 +28,5 @@ public record RequestRecord(
     long durationNanos,
     String cache,
     String upstream,
+    boolean peer,
     Optional<InetAddress> client) {}

@@ -83,6 +83,30 @@ public final class UpstreamRouter {
   }
 
   /**
+   * Routes an internal hop from a peer: to the upstream it names, without the owner fill (a hop is
+   * never passed on), for {@code name} as the peer's own routing normalised it.
+   *
+   * @throws RegistryException NAME_UNKNOWN when no upstream has that name here, NAME_INVALID for a
+   *     bad name, DENIED for a repository the upstream's patterns exclude
+   */
+  public Route direct(String upstreamName, String name) {
+    Upstream upstream =
+        upstreams.stream()
+            .filter(u -> u.config().name().equals(upstreamName))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new RegistryException(
+                        ErrorCode.NAME_UNKNOWN,
+                        "a peer asked for upstream "
+                            + upstreamName
+                            + ", which is not configured here"));
+    RepositoryName repository = RepositoryName.parse(name);
+    policies.get(upstream).check(repository);
+    return new Route(upstream.direct(), repository);
+  }
+
+  /**
    * A first segment shaped like a registry host (with a dot or a port, or {@code localhost}, as
    * Docker's reference grammar has it) must be a configured alias.
    */

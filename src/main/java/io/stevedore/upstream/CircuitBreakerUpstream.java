@@ -1,6 +1,5 @@
 package io.stevedore.upstream;
 
-import io.stevedore.config.UpstreamConfig;
 import io.stevedore.oci.Digest;
 import io.stevedore.oci.ErrorCode;
 import io.stevedore.oci.Reference;
@@ -21,17 +20,16 @@ import java.util.logging.Logger;
  * without a connect timeout per request. An upstream that answers, even with errors, is reachable:
  * its answers count as successes here.
  */
-public final class CircuitBreakerUpstream implements Upstream {
+public final class CircuitBreakerUpstream extends ForwardingUpstream {
   static final int FAILURES_TO_OPEN = 3;
   private static final Logger LOG = Logger.getLogger(CircuitBreakerUpstream.class.getName());
 
-  private final Upstream delegate;
   private final Duration probeInterval;
   private final AtomicInteger failures = new AtomicInteger();
   private final AtomicBoolean open = new AtomicBoolean();
 
   CircuitBreakerUpstream(Upstream delegate, Duration probeInterval) {
-    this.delegate = delegate;
+    super(delegate);
     this.probeInterval = probeInterval;
   }
 
@@ -115,11 +113,6 @@ public final class CircuitBreakerUpstream implements Upstream {
   }
 
   @Override
-  public UpstreamConfig config() {
-    return delegate.config();
-  }
-
-  @Override
   public FetchedManifest fetchManifest(
       RepositoryName repository, Reference reference, List<String> accept) {
     return call(() -> delegate.fetchManifest(repository, reference, accept));
@@ -145,16 +138,6 @@ public final class CircuitBreakerUpstream implements Upstream {
   public Optional<Referrers> fetchReferrers(
       RepositoryName repository, Digest subject, String artifactType) {
     return call(() -> delegate.fetchReferrers(repository, subject, artifactType));
-  }
-
-  @Override
-  public boolean ping() {
-    return delegate.ping();
-  }
-
-  @Override
-  public Optional<RateLimit> rateLimit() {
-    return delegate.rateLimit();
   }
 
   @Override

@@ -354,7 +354,7 @@ public final class OkHttpUpstream implements Upstream {
    * read rate on loopback. It is switched off for this body only. HTTP/2 streams have no socket
    * timeout of their own and keep the watchdog.
    */
-  private static InputStream body(Response response) {
+  static InputStream body(Response response) {
     BufferedSource source = response.body().source();
     if (response.protocol() == Protocol.HTTP_1_1 || response.protocol() == Protocol.HTTP_1_0) {
       source.timeout().clearTimeout();

@@ -64,6 +64,14 @@ public interface Upstream {
     return false;
   }
 
+  /**
+   * This upstream without the cluster's owner fill: what an internal hop from a peer is served
+   * from, so a hop is never passed on to yet another node.
+   */
+  default Upstream direct() {
+    return this;
+  }
+
   /** GET the tag list. {@code n} and {@code last} are passed on when present (null when absent). */
   TagList listTags(RepositoryName repository, Integer n, String last);
 }

@@ -10,8 +10,10 @@ import com.marcnuri.helm.TemplateCommand;
 import io.stevedore.config.StevedoreConfig;
 import io.stevedore.config.yaml.ConfigLoader;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +32,7 @@ import org.yaml.snakeyaml.Yaml;
 class HelmChartTest {
   private static final Path CHART = Path.of("charts/stevedore");
   private static final Path HA_VALUES = CHART.resolve("ci/ha-values.yaml");
+  private static final Path CLUSTER_VALUES = CHART.resolve("ci/cluster-values.yaml");
   private static final String RELEASE = "mirror";
 
   private static final String NAME = "mirror-stevedore";
@@ -170,6 +173,61 @@ class HelmChartTest {
   }
 
   @Test
+  void clusterValues_wirePeersToTheHeadlessService_theSecret_andAPathHashingIngress(
+      @TempDir Path dir) throws IOException {
+    Rendered chart = render(t -> t.withValuesFile(CLUSTER_VALUES));
+
+    Map<String, Object> sts = chart.only("StatefulSet");
+    assertThat((Integer) get(sts, "spec.replicas")).isEqualTo(3);
+    assertThat((String) get(sts, CONTAINER + ".env[name=POD_IP].valueFrom.fieldRef.fieldPath"))
+        .isEqualTo("status.podIP");
+    assertThat((String) get(sts, CONTAINER + ".env[name=CLUSTER_SELF].value"))
+        .isEqualTo("http://$(POD_IP):5000");
+    assertMountedSecret(sts, "/etc/stevedore/cluster", "stevedore-cluster");
+    Map<String, Object> headless = chart.named("Service", NAME + "-headless");
+    assertThat((Boolean) get(headless, "spec.publishNotReadyAddresses")).isTrue();
+    // The user's annotations and the chart's hashing, side by side.
+    Map<String, String> annotations = get(chart.only("Ingress"), "metadata.annotations");
+    assertThat(annotations)
+        .containsEntry("nginx.ingress.kubernetes.io/upstream-hash-by", "$uri")
+        .containsEntry("nginx.ingress.kubernetes.io/proxy-body-size", "0");
+
+    // Stevedore accepts the rendered config, with the pod's IP as the kubelet expands it.
+    Path file = dir.resolve("stevedore.yaml");
+    Files.writeString(file, configText(chart));
+    StevedoreConfig config =
+        ConfigLoader.load(
+            file.toAbsolutePath(),
+            Map.of(
+                "CLUSTER_SELF",
+                "http://10.1.2.3:5000",
+                // the mounted Secret, where this test can write it
+                "CLUSTER_SECRET_dash_FILE",
+                secretFile(dir).toString()));
+    assertThat(config.cluster().peersDns())
+        .contains(URI.create("http://" + NAME + "-headless.mirrors.svc:5000"));
+    assertThat(config.cluster().self()).contains(URI.create("http://10.1.2.3:5000"));
+    assertThat(config.cluster().peerTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(config.cluster().secret()).isPresent();
+  }
+
+  @Test
+  void withoutCluster_noPeersAndNoHashingAnnotation() {
+    Rendered chart =
+        render(t -> t.set("ingress.enabled", "true").set("ingress.hosts[0].host", "mirror.corp"));
+
+    assertThat(configText(chart)).doesNotContain("cluster");
+    assertThat((Map<String, Object>) get(chart.only("Ingress"), "metadata"))
+        .doesNotContainKey("annotations");
+  }
+
+  @Test
+  void templates_refuseAClusterWithoutASecret() {
+    assertThatThrownBy(() -> render(t -> t.set("cluster.enabled", "true")))
+        .hasMessageContaining("cluster.secret.name");
+  }
+
+  @Test
   void schema_refusesAWrongType() {
     assertThatThrownBy(() -> render(t -> t.set("replicaCount", "three")))
         .hasMessageContaining("/replicaCount");
@@ -231,6 +289,10 @@ class HelmChartTest {
   private static String configText(Rendered chart) {
     Map<String, String> data = get(chart.only("ConfigMap"), "data");
     return data.get("stevedore.yaml");
+  }
+
+  private static Path secretFile(Path dir) throws IOException {
+    return Files.writeString(dir.resolve("secret"), "a-secret-the-replicas-share\n");
   }
 
   private static Map<String, Object> values(Path file) throws IOException {

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The real jar refuses a config with a key it does not know, before it listens: a `cluster:`
- * section of a newer version must not start a mirror that silently ignores it.
+ * The real jar refuses a config with a key it does not know, before it listens: a `mesh:` section
+ * of a newer version must not start a mirror that silently ignores it.
  */
 class ConfigRefusalIT {
   @RegisterExtension static final Lab lab = new Lab();
@@ -32,7 +32,7 @@ class ConfigRefusalIT {
               port: %d
             storage:
               path: %s
-            cluster:
+            mesh:
               peers: [a, b]
             upstreams:
               - name: lab
@@ -43,7 +43,7 @@ class ConfigRefusalIT {
     ExecResult serve = StevedoreProcess.cli("serve", "--config", config.toString());
 
     assertThat(serve.exitCode()).as("serve: %s", serve.stderr()).isEqualTo(2);
-    assertThat(serve.stderr()).contains("cluster: unknown key").doesNotContain("Exception");
+    assertThat(serve.stderr()).contains("mesh: unknown key").doesNotContain("Exception");
     for (int taken : new int[] {port, adminPort}) {
       // Bindable now: nothing listens there, and nothing did long enough to linger.
       try (ServerSocket free = new ServerSocket(taken, 1, InetAddress.getLoopbackAddress())) {

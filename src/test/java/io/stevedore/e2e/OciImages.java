@@ -73,6 +73,14 @@ public final class OciImages {
                 platform("linux/amd64", 21, 2, 32_000), platform("linux/arm64", 22, 2, 32_000))));
   }
 
+  /**
+   * (d) linux/amd64 with six layers of three random files up to 8 MiB each (about 70 MB in all): a
+   * multi-layer pull whose blobs a balancer can spread over several nodes.
+   */
+  public OciImage layered() {
+    return cached("layered", image("4.0", List.of(platform("linux/amd64", 41, 6, 8 << 20))));
+  }
+
   /** (c) linux/amd64 with one layer of {@link #BIG_LAYER_BYTES} incompressible bytes. */
   public OciImage big() {
     return big(BIG_LAYER_BYTES);

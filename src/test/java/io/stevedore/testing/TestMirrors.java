@@ -5,6 +5,7 @@ import io.stevedore.cache.FillPolicy;
 import io.stevedore.config.AccessLogConfig;
 import io.stevedore.config.AdminConfig;
 import io.stevedore.config.AuthConfig;
+import io.stevedore.config.ClusterConfig;
 import io.stevedore.config.ServerLimits;
 import io.stevedore.config.ServerTls;
 import io.stevedore.config.StevedoreConfig;
@@ -60,6 +61,32 @@ public final class TestMirrors {
         (c, listener) -> new OkHttpUpstream(c, OkHttpUpstream.defaultClient(), clock, listener));
   }
 
+  /**
+   * A node of a cluster as {@code cluster} says, on {@code port} (its peers must know it before it
+   * starts), mirroring the registry at {@code upstream}.
+   */
+  public static Stevedore startNode(
+      Path dir, int port, URI upstream, ClusterConfig cluster, Clock clock) {
+    List<UpstreamConfig> upstreams =
+        List.of(
+            UpstreamConfig.of("lab", upstream)
+                .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(10)));
+    return Stevedore.start(
+        config(
+            dir.resolve("data"),
+            port,
+            1L << 30,
+            upstreams,
+            Optional.empty(),
+            AdminConfig.LOOPBACK_ANY_PORT,
+            AccessLogConfig.OFF,
+            AuthConfig.OFF,
+            cluster),
+        clock,
+        new FillPolicy(3, Duration.ZERO, Duration.ofMinutes(5)),
+        (c, listener) -> new OkHttpUpstream(c, OkHttpUpstream.defaultClient(), clock, listener));
+  }
+
   /** A mirror serving HTTPS as {@code tls} says, in front of an upstream nothing answers on. */
   public static Stevedore startTls(Path dir, ServerTls tls) {
     List<UpstreamConfig> nowhere =
@@ -89,7 +116,8 @@ public final class TestMirrors {
         Optional.empty(),
         AdminConfig.LOOPBACK_ANY_PORT,
         AccessLogConfig.OFF,
-        AuthConfig.OFF);
+        AuthConfig.OFF,
+        ClusterConfig.OFF);
   }
 
   private static StevedoreConfig settings(
@@ -99,7 +127,16 @@ public final class TestMirrors {
       AdminConfig admin,
       AccessLogConfig accessLog,
       AuthConfig auth) {
-    return config(dir.resolve("data"), 0, 1L << 30, upstreams, tls, admin, accessLog, auth);
+    return config(
+        dir.resolve("data"),
+        0,
+        1L << 30,
+        upstreams,
+        tls,
+        admin,
+        accessLog,
+        auth,
+        ClusterConfig.OFF);
   }
 
   private static StevedoreConfig config(
@@ -110,7 +147,8 @@ public final class TestMirrors {
       Optional<ServerTls> tls,
       AdminConfig admin,
       AccessLogConfig accessLog,
-      AuthConfig auth) {
+      AuthConfig auth,
+      ClusterConfig cluster) {
     return new StevedoreConfig(
         "127.0.0.1",
         port,
@@ -124,6 +162,7 @@ public final class TestMirrors {
         tls,
         admin,
         accessLog,
-        auth);
+        auth,
+        cluster);
   }
 }

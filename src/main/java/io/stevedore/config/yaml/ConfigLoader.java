@@ -7,6 +7,7 @@ import io.stevedore.config.AccessRule;
 import io.stevedore.config.AdminConfig;
 import io.stevedore.config.AuthConfig;
 import io.stevedore.config.AuthMode;
+import io.stevedore.config.ClusterConfig;
 import io.stevedore.config.Credentials;
 import io.stevedore.config.Durations;
 import io.stevedore.config.ServerLimits;
@@ -67,7 +68,8 @@ public final class ConfigLoader {
               || lower.startsWith("admin_")
               || lower.startsWith("access_dash_log_")
               || lower.startsWith("upstreams_")
-              || lower.startsWith("auth_")) {
+              || lower.startsWith("auth_")
+              || lower.startsWith("cluster_")) {
             overrides.put(lower.replace("_dash_", "-").replace('_', '.'), value);
           }
         });
@@ -108,7 +110,8 @@ public final class ConfigLoader {
           tls,
           admin(config),
           accessLog(config),
-          auth);
+          auth,
+          cluster(config.get("cluster")));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }
@@ -302,6 +305,38 @@ public final class ConfigLoader {
           rules);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
+    }
+  }
+
+  private static ClusterConfig cluster(Config node) {
+    String prefix = "cluster.";
+    Optional<String> secret = node.get("secret").asString().asOptional();
+    Optional<String> secretFile = node.get("secret-file").asString().asOptional();
+    if (secret.isPresent() && secretFile.isPresent()) {
+      throw new ConfigException(prefix + "secret-file: give secret or secret-file, not both");
+    }
+    if (secretFile.isPresent()) {
+      secret = Optional.of(secret(Path.of(secretFile.get()), prefix + "secret-file"));
+    }
+    try {
+      return new ClusterConfig(
+          node.get("self").asString().asOptional().map(s -> url(prefix, "self", s)),
+          strings(node, "peers").stream().map(p -> url(prefix, "peers", p)).toList(),
+          node.get("peers-dns").asString().asOptional().map(d -> url(prefix, "peers-dns", d)),
+          value(node, prefix, "dns-refresh", "10s", Durations::parse),
+          secret,
+          value(node, prefix, "peer-timeout", "5s", Durations::parse),
+          value(node, prefix, "peer-backoff", "10s", Durations::parse));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
+  }
+
+  private static URI url(String prefix, String key, String text) {
+    try {
+      return URI.create(text.strip());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(prefix + key + ": '" + text + "' is not a URL");
     }
   }
 

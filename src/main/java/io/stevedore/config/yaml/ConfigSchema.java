@@ -62,7 +62,15 @@ final class ConfigSchema {
           "auth.rules[].anonymous",
           "auth.rules[].upstreams[]",
           "auth.rules[].allow[]",
-          "auth.rules[].deny[]");
+          "auth.rules[].deny[]",
+          "cluster.self",
+          "cluster.peers[]",
+          "cluster.peers-dns",
+          "cluster.dns-refresh",
+          "cluster.secret",
+          "cluster.secret-file",
+          "cluster.peer-timeout",
+          "cluster.peer-backoff");
 
   private ConfigSchema() {}
 

@@ -2,8 +2,10 @@ package io.stevedore.config.yaml;
 
 import io.stevedore.config.AccessRule;
 import io.stevedore.config.AuthConfig;
+import io.stevedore.config.ClusterConfig;
 import io.stevedore.config.StevedoreConfig;
 import io.stevedore.config.UpstreamConfig;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -52,7 +54,19 @@ public final class EffectiveConfig {
     out.append("upstreams:\n");
     config.upstreams().forEach(upstream -> upstream(out, upstream));
     auth(out, config.auth());
+    cluster(out, config.cluster());
     return out.toString();
+  }
+
+  private static void cluster(StringBuilder out, ClusterConfig cluster) {
+    out.append("cluster:\n");
+    cluster.self().ifPresent(self -> line(out, 2, "self", self));
+    line(out, 2, "peers", list(cluster.peers().stream().map(URI::toString).toList()));
+    cluster.peersDns().ifPresent(dns -> line(out, 2, "peers-dns", dns));
+    line(out, 2, "dns-refresh", duration(cluster.dnsRefresh()));
+    cluster.secret().ifPresent(secret -> line(out, 2, "secret", MASK));
+    line(out, 2, "peer-timeout", duration(cluster.peerTimeout()));
+    line(out, 2, "peer-backoff", duration(cluster.peerBackoff()));
   }
 
   private static void auth(StringBuilder out, AuthConfig auth) {

@@ -190,7 +190,7 @@ class ConfigLoaderTest {
   static Stream<Arguments> unknownKeys() {
     String upstream = "upstreams:\n  - name: a\n    url: http://127.0.0.1:1\n";
     return Stream.of(
-        Arguments.of("cluster:\n  peers: [a, b]\n" + upstream, "cluster: unknown key", ""),
+        Arguments.of("mesh:\n  peers: [a, b]\n" + upstream, "mesh: unknown key", ""),
         Arguments.of(
             "server:\n  prot: 5000\n" + upstream, "server.prot: unknown key", "did you mean port?"),
         Arguments.of(
