@@ -21,6 +21,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The balancer recipe at work: HAProxy running {@code conf/haproxy.cfg} (consistent hashing of the
  * path) in front of a three-node cluster; three skopeo clients pull a six-layer image through it at
  * once, and the registry is asked for each blob once.
+ *
+ * <p>The image is about 70 MB; {@code -Dstevedore.balancer.file-mib=90} makes it about 800 MB, the
+ * size the issue names (about 5 minutes here, so not the default).
  */
 class ClusterBalancerIT {
   private static final int NODES = 3;
@@ -39,7 +42,8 @@ class ClusterBalancerIT {
         "haproxy is not installed: apt-get install haproxy (.ci/run does) to run the balancer"
             + " recipe");
     registry = lab.registry();
-    layered = OciImages.shared().layered();
+    layered =
+        OciImages.shared().layered(Integer.getInteger("stevedore.balancer.file-mib", 8) << 20);
     lab.push(layered, "e2e/layered:4.0");
     MirrorCluster cluster = new MirrorCluster(lab, NODES);
     for (int i = 0; i < NODES; i++) {

@@ -74,11 +74,13 @@ public final class OciImages {
   }
 
   /**
-   * (d) linux/amd64 with six layers of three random files up to 8 MiB each (about 70 MB in all): a
-   * multi-layer pull whose blobs a balancer can spread over several nodes.
+   * (d) linux/amd64 with six layers of three random files up to {@code maxFileBytes} each (about 70
+   * MB in all with 8 MiB): a multi-layer pull whose blobs a balancer can spread over several nodes.
    */
-  public OciImage layered() {
-    return cached("layered", image("4.0", List.of(platform("linux/amd64", 41, 6, 8 << 20))));
+  public OciImage layered(int maxFileBytes) {
+    return cached(
+        "layered-" + maxFileBytes,
+        image("4.0", List.of(platform("linux/amd64", 41, 6, maxFileBytes))));
   }
 
   /** (c) linux/amd64 with one layer of {@link #BIG_LAYER_BYTES} incompressible bytes. */
