@@ -45,6 +45,7 @@ public final class Cluster implements AutoCloseable {
     this.client =
         new OkHttpClient.Builder()
             .connectionPool(new ConnectionPool(16, 5, TimeUnit.MINUTES))
+            .socketFactory(ReadBufferedSockets.INSTANCE)
             .followRedirects(false)
             .build();
   }

@@ -89,6 +89,7 @@ public final class OkHttpUpstream implements Upstream {
   public static OkHttpClient defaultClient() {
     return new OkHttpClient.Builder()
         .connectionPool(new ConnectionPool(16, 5, TimeUnit.MINUTES))
+        .socketFactory(ReadBufferedSockets.INSTANCE)
         .followRedirects(true)
         .followSslRedirects(true)
         .build();
