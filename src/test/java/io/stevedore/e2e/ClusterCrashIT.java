@@ -69,7 +69,8 @@ class ClusterCrashIT {
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       for (StevedoreProcess node : others()) {
         for (int i = 0; i < CLIENTS_PER_NODE; i++) {
-          digests.add(pool.submit(() -> ClusterIT.sha256Of(node.url().resolve(path), BLOB_BYTES)));
+          digests.add(
+              pool.submit(() -> StreamedDigest.sha256Of(node.url().resolve(path), BLOB_BYTES)));
         }
       }
       // The kill comes once every other node follows the owner's fill and it is well under way:
@@ -113,7 +114,7 @@ class ClusterCrashIT {
 
     relay.rate(0);
     killed.start();
-    assertThat(ClusterIT.sha256Of(killed.url().resolve(path), BLOB_BYTES))
+    assertThat(StreamedDigest.sha256Of(killed.url().resolve(path), BLOB_BYTES))
         .as("the restarted owner")
         .isEqualTo(digest);
   }

@@ -5,17 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stevedore.oci.Digest;
 import io.stevedore.upstream.Rendezvous;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -67,7 +64,8 @@ class ClusterIT {
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       for (StevedoreProcess node : nodes) {
         for (int i = 0; i < CLIENTS_PER_NODE; i++) {
-          digests.add(pool.submit(() -> sha256Of(node.url().resolve(path), layer.size())));
+          digests.add(
+              pool.submit(() -> StreamedDigest.sha256Of(node.url().resolve(path), layer.size())));
         }
       }
       for (Future<String> digest : digests) {
@@ -124,7 +122,8 @@ class ClusterIT {
                         MirrorCluster.yaml(self, strangersView, "not-the-secret-of-this-cluster")));
     RegistryProcess.Mark mark = registry.mark();
 
-    assertThat(sha256Of(stranger.url().resolve(path), content.length)).isEqualTo(digest);
+    assertThat(StreamedDigest.sha256Of(stranger.url().resolve(path), content.length))
+        .isEqualTo(digest);
 
     assertThat(registry.requestsSince(mark).stream().filter(e -> e.matches("GET", path)))
         .as("the stranger's own GET; the owner fetched nothing for it")
@@ -170,24 +169,5 @@ class ClusterIT {
         Exec.run(List.of("sh", "-c", "promtool check metrics < " + file), Duration.ofSeconds(30));
     assertThat(promtool.exitCode()).as("promtool: %s", promtool).isZero();
     return text;
-  }
-
-  /** Streams the body through SHA-256 (thirty copies of 320 MB do not belong in a heap). */
-  static String sha256Of(URI uri, long size) throws Exception {
-    HttpResponse<InputStream> response =
-        HTTP.send(
-            HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10)).build(),
-            HttpResponse.BodyHandlers.ofInputStream());
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValueAsLong("Content-Length")).hasValue(size);
-    MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-    byte[] buffer = new byte[256 * 1024];
-    try (InputStream body = response.body()) {
-      int read;
-      while ((read = body.read(buffer)) >= 0) {
-        sha256.update(buffer, 0, read);
-      }
-    }
-    return "sha256:" + HexFormat.of().formatHex(sha256.digest());
   }
 }
