@@ -4,9 +4,6 @@ import static io.stevedore.e2e.MetricsText.sum;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -84,7 +81,7 @@ class ClusterBalancerIT {
     long clientRequests = 0;
     int nodesServingBlobs = 0;
     for (StevedoreProcess node : nodes) {
-      String metrics = metrics(node);
+      String metrics = MetricsText.scrape(node);
       // A node the balancer sent a blob it does not own asks the owner: a hop, not a client.
       long served =
           sum(metrics, "stevedore_http_requests_total", Map.of("route", "blob"))
@@ -96,13 +93,5 @@ class ClusterBalancerIT {
         .as("every client's blob GETs, all through the balancer")
         .isEqualTo((long) CLIENTS * blobs.size());
     assertThat(nodesServingBlobs).as("the digest paths spread over the nodes").isGreaterThan(1);
-  }
-
-  private static String metrics(StevedoreProcess node) throws Exception {
-    return HttpClient.newHttpClient()
-        .send(
-            HttpRequest.newBuilder(node.url().resolve("/metrics")).build(),
-            HttpResponse.BodyHandlers.ofString())
-        .body();
   }
 }

@@ -4,9 +4,6 @@ import static io.stevedore.e2e.MetricsText.sum;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stevedore.oci.Digest;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,7 +94,7 @@ class ClusterCrashIT {
         .as("the owner's GET, then the others' own")
         .isBetween(2L, (long) NODES);
     for (StevedoreProcess node : others()) {
-      String metrics = metrics(node);
+      String metrics = MetricsText.scrape(node);
       assertThat(sum(metrics, "stevedore_cluster_peer_fetches_total", Map.of("kind", "blob")))
           .as("began from the owner")
           .isEqualTo(1);
@@ -127,17 +124,10 @@ class ClusterCrashIT {
 
   private static long peerFetches(StevedoreProcess node) {
     try {
-      return sum(metrics(node), "stevedore_cluster_peer_fetches_total", Map.of("kind", "blob"));
+      return sum(
+          MetricsText.scrape(node), "stevedore_cluster_peer_fetches_total", Map.of("kind", "blob"));
     } catch (Exception e) {
       throw new AssertionError("cannot read the metrics of " + node.url(), e);
     }
-  }
-
-  private static String metrics(StevedoreProcess node) throws Exception {
-    return HttpClient.newHttpClient()
-        .send(
-            HttpRequest.newBuilder(node.url().resolve("/metrics")).build(),
-            HttpResponse.BodyHandlers.ofString())
-        .body();
   }
 }

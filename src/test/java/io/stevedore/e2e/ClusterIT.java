@@ -6,9 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stevedore.oci.Digest;
 import io.stevedore.upstream.Rendezvous;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,8 +30,6 @@ class ClusterIT {
   private static final int NODES = 3;
   private static final int CLIENTS_PER_NODE = 10;
   private static final long BLOB_BYTES = 320L * 1024 * 1024;
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @RegisterExtension static final Lab lab = new Lab();
   private static RegistryProcess registry;
@@ -158,11 +153,7 @@ class ClusterIT {
   }
 
   private static String metricsOf(StevedoreProcess node) throws Exception {
-    String text =
-        HTTP.send(
-                HttpRequest.newBuilder(node.url().resolve("/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body();
+    String text = MetricsText.scrape(node);
     Path file = lab.path("metrics-" + node.port() + ".txt");
     Files.writeString(file, text);
     ExecResult promtool =

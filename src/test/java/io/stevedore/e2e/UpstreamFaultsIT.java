@@ -623,9 +623,6 @@ class UpstreamFaultsIT {
   }
 
   private static String scrape() {
-    HttpResponse<byte[]> response =
-        RegistryHttp.send("GET", mirror.url().resolve("/metrics"), null);
-    assertThat(response.statusCode()).isEqualTo(200);
-    return new String(response.body(), StandardCharsets.UTF_8);
+    return MetricsText.scrape(mirror);
   }
 }
