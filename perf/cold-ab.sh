@@ -7,6 +7,7 @@
 # ratio to direct, and the mirror's CPU seconds (/proc/PID/stat) during it; then medians.
 #   BASE_JAR=/path/to/old/stevedore.jar perf/cold-ab.sh [ROUNDS]
 # Extra JVM options for both sides: COLD_JAVA_OPTS (e.g. a JFR recording for a profile).
+# UPSTREAM_TLS=1: the upstream serves HTTPS (see perf/lib.sh start_upstream).
 set -uo pipefail # not -e: lib.sh checks what it runs and dies with a message
 : "${BASE_JAR:?set BASE_JAR to the stevedore.jar to compare against}"
 NEW_JAR="${NEW_JAR:-$(cd "$(dirname "$0")/.." && pwd)/target/stevedore.jar}"

@@ -298,8 +298,10 @@ verify_file() { # verify_file FILE HEX WHAT: its SHA-256 is HEX; then it is dele
 # ---------------------------------------------------------------------------------------------
 # The upstream registry (docker-registry, filesystem storage, access log on stdout)
 # ---------------------------------------------------------------------------------------------
+UPSTREAM_CA="" # with UPSTREAM_TLS=1: the upstream's self-signed certificate, trusted by curl and start_jar
 start_upstream() { # sets UPSTREAM (URL), UPSTREAM_HOSTPORT, UPSTREAM_PID, UPSTREAM_LOG, UPSTREAM_STORAGE
-  local port
+  # UPSTREAM_TLS=1 serves HTTPS, as every public registry does (and Go's server offers HTTP/2 there)
+  local port scheme=http
   port="$(free_port)"
   UPSTREAM_LOG="$WORK/upstream-access.log"
   UPSTREAM_STORAGE="$WORK/upstream-storage"
@@ -316,11 +318,20 @@ http:
   addr: 127.0.0.1:$port
   secret: stevedore-benchmark
 EOF
+  if [ -n "${UPSTREAM_TLS-}" ]; then
+    scheme=https
+    UPSTREAM_CA="$WORK/upstream-cert.pem"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+      -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout "$WORK/upstream-key.pem" \
+      -out "$UPSTREAM_CA" 2>"$WORK/openssl.err" || die "openssl could not make the upstream's certificate"
+    printf '  tls:\n    certificate: %s\n    key: %s\n' "$UPSTREAM_CA" "$WORK/upstream-key.pem" >>"$WORK/upstream.yml"
+    export CURL_CA_BUNDLE="$UPSTREAM_CA" # every curl here talks to local servers only
+  fi
   docker-registry serve "$WORK/upstream.yml" >"$UPSTREAM_LOG" 2>"$WORK/upstream.err" &
   UPSTREAM_PID=$!
   PIDS+=("$UPSTREAM_PID")
   UPSTREAM_HOSTPORT="127.0.0.1:$port"
-  UPSTREAM="http://$UPSTREAM_HOSTPORT"
+  UPSTREAM="$scheme://$UPSTREAM_HOSTPORT"
   wait_http_200 "$UPSTREAM/v2/" "$UPSTREAM_PID" "$WORK/upstream.err" 30
 }
 
@@ -474,6 +485,7 @@ start_stevedore() { # start_stevedore NAME UPSTREAM_URL: through ./stevedore, fr
     [ -n "${STEVEDORE_ACCESS_LOG_FILE-}" ] && printf '  file: %s\n' "$STEVEDORE_ACCESS_LOG_FILE"
     printf 'upstreams:\n  - name: lab\n    url: %s\n    default: true\n    tag-freshness: %s\n' \
       "$2" "${STEVEDORE_TAG_FRESHNESS:-1h}"
+    [ -n "$UPSTREAM_CA" ] && printf '    ca-file: %s\n' "$UPSTREAM_CA"
     printf '%s' "${STEVEDORE_EXTRA_YAML-}"
   } >"$STEVEDORE_CONFIG"
   STEVEDORE_ADMIN_URL="http://127.0.0.1:$admin_port"
@@ -509,13 +521,14 @@ cold_content() { # starts the upstream with three warm-up blobs and the large bl
   upstream_put_blob bench/blob "$MADE_FILE" "$BLOB_HEX"
 }
 start_jar() { # start_jar JAR NAME [JAVA_OPTION...]: a fresh store, warmed up as run.sh does; sets MIRROR_PID, MIRROR_URL
-  local jar="$1" dir="$WORK/$2" port hex
+  local jar="$1" dir="$WORK/$2" port hex ca=""
   shift 2
   port="$(free_port)"
   mkdir -p "$dir/data"
   BULKY+=("$dir")
-  printf 'server:\n  host: 127.0.0.1\n  port: %s\nstorage:\n  path: %s\nadmin:\n  port: %s\nupstreams:\n  - name: lab\n    url: %s\n    default: true\n' \
-    "$port" "$dir/data" "$(free_port)" "$UPSTREAM" >"$dir/stevedore.yaml"
+  [ -n "$UPSTREAM_CA" ] && ca="    ca-file: $UPSTREAM_CA"$'\n'
+  printf 'server:\n  host: 127.0.0.1\n  port: %s\nstorage:\n  path: %s\nadmin:\n  port: %s\nupstreams:\n  - name: lab\n    url: %s\n    default: true\n%s' \
+    "$port" "$dir/data" "$(free_port)" "$UPSTREAM" "$ca" >"$dir/stevedore.yaml"
   "$(java_command)" --enable-native-access=ALL-UNNAMED -Xms32m "$@" -jar "$jar" serve \
     --config "$dir/stevedore.yaml" >"$dir.log" 2>&1 &
   MIRROR_PID=$!
@@ -550,7 +563,8 @@ http:
 proxy:
   remoteurl: $2
 EOF
-  docker-registry serve "$dir/config.yml" >"$WORK/peer-$name.log" 2>&1 &
+  # Go's TLS takes extra roots from SSL_CERT_FILE: the upstream's own certificate with UPSTREAM_TLS.
+  SSL_CERT_FILE="${UPSTREAM_CA:-${SSL_CERT_FILE-}}" docker-registry serve "$dir/config.yml" >"$WORK/peer-$name.log" 2>&1 &
   PEER_PID=$!
   PIDS+=("$PEER_PID")
   PEER_URL="http://127.0.0.1:$port"

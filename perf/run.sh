@@ -11,6 +11,9 @@
 #     perf/run.sh --runs 1 --blob-mb 32 --image-mb 64 --clients 5 --rss-clients 10 --rss-mb 32 \
 #       --wrk-seconds 2 --out /tmp/RESULTS.md
 # --only takes a comma-separated list of: warm-blob, cold-blob, skopeo, concurrent-cold, wrk, rss.
+# UPSTREAM_TLS=1 (environment): the upstream serves HTTPS with a self-signed certificate that every
+# mirror trusts (Stevedore's ca-file, the peer's SSL_CERT_FILE, curl's CURL_CA_BUNDLE), as public
+# registries do; Go's server offers HTTP/2 there. Results default to perf/RESULTS-tls.md.
 # MB here is 10^6 bytes, and so is MB/s (curl's unit); Mbit/s is 10^6 bits/s (tc's "mbit").
 #
 # --link-mbit N: the upstream as a remote registry behind ONE SHARED link of N Mbit/s, as a WAN
@@ -213,6 +216,7 @@ if [ -n "$LINK" ]; then
   link_check # before any set-up: refuse at once when lo cannot be shaped
   [ -n "$OUT" ] || OUT="$REPO/perf/RESULTS-link-${LINK}mbit.md"
 fi
+if [ -z "$OUT" ] && [ -n "${UPSTREAM_TLS-}" ]; then OUT="$REPO/perf/RESULTS-tls.md"; fi
 [ -n "$OUT" ] || OUT="$REPO/perf/RESULTS.md"
 case "$OUT" in /*) ;; *) OUT="$PWD/$OUT" ;; esac
 
@@ -637,15 +641,20 @@ scenario_cold_blob() {
 # 3. skopeo
 # ---------------------------------------------------------------------------------------------
 SKOPEO_DEST=""
-skopeo_pull() { # skopeo_pull HOST:PORT WHAT CHECK: sets SKOPEO_SECONDS; CHECK=1 also hashes the copy
-  local hostport="$1" what="$2" start end entry hex size file
+skopeo_pull() { # skopeo_pull HOST:PORT WHAT CHECK: sets SKOPEO_SECONDS, SKOPEO_CPU (skopeo's CPU
+  # seconds) and SKOPEO_UPSTREAM_CPU (the upstream registry's meanwhile); CHECK=1 also hashes the copy
+  local hostport="$1" what="$2" start end entry hex size file upstream_before
   SKOPEO_DEST="$WORK/skopeo-dest"
   rm -rf "$SKOPEO_DEST"
+  upstream_before="$(pid_cpu "$UPSTREAM_PID")"
   start="$(now)"
-  "${SKOPEO_PULL[@]}" "docker://$hostport/bench/image:$IMAGE_TAG" "dir:$SKOPEO_DEST" >"$WORK/skopeo.log" 2>&1 ||
+  /usr/bin/time -f '%U %S' -o "$WORK/skopeo.cpu" "${SKOPEO_PULL[@]}" \
+    "docker://$hostport/bench/image:$IMAGE_TAG" "dir:$SKOPEO_DEST" >"$WORK/skopeo.log" 2>&1 ||
     { tail -n 20 "$WORK/skopeo.log" >&2; die "$what: skopeo copy failed"; }
   end="$(now)"
   SKOPEO_SECONDS="$(elapsed "$start" "$end")"
+  SKOPEO_CPU="$(awk '{ printf "%.2f", $1 + $2 }' "$WORK/skopeo.cpu")"
+  SKOPEO_UPSTREAM_CPU="$(awk -v a="$(pid_cpu "$UPSTREAM_PID")" -v b="$upstream_before" 'BEGIN { printf "%.2f", a - b }')"
   for entry in "${IMAGE_BLOBS[@]}"; do
     hex="${entry% *}"
     size="${entry#* }"
@@ -660,6 +669,13 @@ skopeo_pull() { # skopeo_pull HOST:PORT WHAT CHECK: sets SKOPEO_SECONDS; CHECK=1
   rm -rf "$SKOPEO_DEST"
 }
 
+cpu_bound() { # cpu_bound WALL CPU_SECONDS...: the wall time over the shortest the CPU seconds allow on
+  # this machine's CPUs; near 1, the processes kept every CPU busy: bound by CPU
+  local wall="$1"
+  shift
+  printf '%s\n' "$@" | awk -v w="$wall" -v n="$(nproc)" '{ s += $1 } END { printf "%.2f", w / (s / n) }'
+}
+
 scenario_skopeo() {
   local run sys check hostport gets bytes entry
   log "skopeo: $IMAGE_TOTAL bytes in ${#IMAGE_BLOBS[@]} blobs (config and 5 layers)"
@@ -671,6 +687,9 @@ scenario_skopeo() {
       if [ "$sys" = direct ]; then
         skopeo_pull "$UPSTREAM_HOSTPORT" "skopeo, run $run, direct" "$check"
         add skopeo.direct "$SKOPEO_SECONDS"
+        add skopeo.direct.client.cpu "$SKOPEO_CPU"
+        add skopeo.direct.upstream.cpu "$SKOPEO_UPSTREAM_CPU"
+        add skopeo.direct.bound "$(cpu_bound "$SKOPEO_SECONDS" "$SKOPEO_CPU" "$SKOPEO_UPSTREAM_CPU")"
         continue
       fi
       start_fresh "$sys" "skopeo-$run"
@@ -684,16 +703,28 @@ scenario_skopeo() {
         done
       fi
       add "skopeo.$sys.cold.cpu" "$(mirror_cpu_since "$sys")"
+      if [ "$sys" = stevedore ]; then # the peer's background store would blur the upstream's share
+        add skopeo.stevedore.cold.client.cpu "$SKOPEO_CPU"
+        add skopeo.stevedore.cold.upstream.cpu "$SKOPEO_UPSTREAM_CPU"
+        add skopeo.stevedore.cold.bound "$(cpu_bound "$(last skopeo.stevedore.cold)" "$SKOPEO_CPU" \
+          "$SKOPEO_UPSTREAM_CPU" "$(last skopeo.stevedore.cold.cpu)")"
+      fi
       upstream_mark
       mirror_cpu_mark "$sys"
       skopeo_pull "$hostport" "skopeo, run $run, $sys warm" "$check"
       add "skopeo.$sys.warm" "$SKOPEO_SECONDS"
       add "skopeo.$sys.warm.cpu" "$(mirror_cpu_since "$sys")"
+      [ "$sys" = stevedore ] && add skopeo.stevedore.warm.client.cpu "$SKOPEO_CPU"
       read -r gets bytes < <(upstream_since "/v2/bench/image/blobs/")
       [ "$gets" != 0 ] && NOTES+=("skopeo, run $run: the warm pull through $sys made $gets upstream blob GETs ($bytes bytes)")
       stop_fresh "$sys" "skopeo-$run" "skopeo, run $run"
     done
     add skopeo.sc/d "$(ratio "$(last skopeo.stevedore.cold)" "$(last skopeo.direct)")"
+    # The mirror CPU seconds a cold pull at 1.1x direct leaves, with every CPU busy all along and
+    # skopeo and the upstream using what they used in this run's cold pull.
+    add skopeo.sc.room "$(awk -v n="$(nproc)" -v d="$(last skopeo.direct)" \
+      -v c="$(last skopeo.stevedore.cold.client.cpu)" -v u="$(last skopeo.stevedore.cold.upstream.cpu)" \
+      'BEGIN { printf "%.2f", n * 1.1 * d - c - u }')"
     add skopeo.sw/d "$(ratio "$(last skopeo.stevedore.warm)" "$(last skopeo.direct)")"
     add skopeo.pc/d "$(ratio "$(last skopeo.peer.cold)" "$(last skopeo.direct)")"
     add skopeo.pw/d "$(ratio "$(last skopeo.peer.warm)" "$(last skopeo.direct)")"
@@ -701,7 +732,7 @@ scenario_skopeo() {
   done
 
   section_start skopeo "skopeo: pull of a $IMAGE_MB MB, 5-layer image to dir:" \
-    "Seconds of \`skopeo copy\` of bench/image:$IMAGE_TAG ($IMAGE_TOTAL bytes of blobs) to a dir: destination: through a mirror with a fresh store (cold), then again through the same mirror (warm), and straight from the upstream (direct). Lower is better; ratios are time / direct's time."
+    "Seconds of \`skopeo copy\` of bench/image:$IMAGE_TAG ($IMAGE_TOTAL bytes of blobs) to a dir: destination: through a mirror with a fresh store (cold), then again through the same mirror (warm), and straight from the upstream (direct). Lower is better; ratios are time / direct's time. skopeo's own CPU seconds (\`/usr/bin/time\`) and the upstream registry's (/proc) with the mirror's give what the pull cost the machine: a wall time near that bill over the CPUs (a ratio near 1) means the processes kept every CPU busy, so the pull was bound by CPU. The last row is what a cold pull at 1.1x direct would leave the mirror to spend, with every CPU busy from start to end."
   row "stevedore cold s" %.3f skopeo.stevedore.cold
   row "stevedore warm s" %.3f skopeo.stevedore.warm
   row "peer cold s" %.3f skopeo.peer.cold
@@ -715,6 +746,14 @@ scenario_skopeo() {
   row "peer cold CPU s" %.2f skopeo.peer.cold.cpu
   row "stevedore warm CPU s" %.2f skopeo.stevedore.warm.cpu
   row "peer warm CPU s" %.2f skopeo.peer.warm.cpu
+  row "skopeo's CPU s, direct" %.2f skopeo.direct.client.cpu
+  row "skopeo's CPU s, stevedore cold" %.2f skopeo.stevedore.cold.client.cpu
+  row "skopeo's CPU s, stevedore warm" %.2f skopeo.stevedore.warm.client.cpu
+  row "upstream CPU s, direct" %.2f skopeo.direct.upstream.cpu
+  row "upstream CPU s, stevedore cold" %.2f skopeo.stevedore.cold.upstream.cpu
+  row "direct: wall / (all CPU s / $(nproc) CPUs)" %.2f skopeo.direct.bound
+  row "stevedore cold: wall / (all CPU s / $(nproc) CPUs)" %.2f skopeo.stevedore.cold.bound
+  row "stevedore cold CPU s that 1.1x direct leaves" %.2f skopeo.sc.room
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -980,6 +1019,9 @@ report() {
   echo "- machine: $(machine_line); every server and client on these CPUs, over 127.0.0.1"
   if [ -n "$LINK" ]; then
     echo "- upstream link: the upstream registry's answers (to the mirrors' fetches and to direct downloads) go over one shared $LINK Mbit/s link: an htb class on lo for what the upstream's port sends (a token bucket that queues: no propagation delay, no random loss); clients <-> mirrors and nginx over plain loopback. Checked at start: $LINK_PROBE_BYTES bytes from the upstream at $LINK_PROBE_MBIT Mbit/s. The link carried $(link_stats) in the whole run"
+  fi
+  if [ -n "$UPSTREAM_CA" ]; then
+    echo "- upstream over TLS: the upstream registry serves HTTPS with a self-signed EC P-256 certificate that Stevedore (ca-file), the peer (SSL_CERT_FILE) and curl trust; Go's server offers HTTP/2 by ALPN. Clients <-> mirrors stay plain HTTP; nginx serves the upstream's files without TLS"
   fi
   echo "- load average (1/5/15 min) at start: $LOAD_START; at end: $LOAD_END"
   echo "- other work on the machine used $RUN_OTHERS% of its CPU time during the run (per scenario: $OTHERS; from /proc/stat, minus this benchmark's own processes): anything above a few % makes the numbers noisy"
