@@ -33,6 +33,7 @@ public final class OkHttpUpstream implements Upstream {
   private final UpstreamConfig config;
   private final HttpUrl base;
   private final OkHttpClient client;
+  private final OkHttpClient blobClient;
   private final UpstreamErrors errors;
   private final ConnectionLimit connections;
   private final RateLimitTracker rateLimits;
@@ -78,6 +79,15 @@ public final class OkHttpUpstream implements Upstream {
             .addInterceptor(rateLimits)
             .addInterceptor(new ListeningInterceptor(config.name(), listener))
             .build();
+    // Blob bodies over HTTP/1.1, everything else as negotiated (HTTP/2 with most registries over
+    // TLS, which multiplexes tags, manifests and tokens on one connection). OkHttp's HTTP/2 reads
+    // every 16 KiB frame on a reader thread of its own, buffers it and wakes the body's reader;
+    // over
+    // HTTP/1.1 the fill reads the socket itself. A cold 335 MB blob from a TLS upstream (Go's
+    // registry, which offers h2), perf/cold-ab.sh with UPSTREAM_TLS=1: see perf/README.md. The
+    // blob client shares the pool, dispatcher and interceptors, so the connection cap still counts
+    // every request; a blob fetch takes a connection of its own, as a Docker client's do.
+    this.blobClient = this.client.newBuilder().protocols(List.of(Protocol.HTTP_1_1)).build();
   }
 
   /** An upstream on the process-wide base client, so all upstreams share one connection pool. */
@@ -167,7 +177,7 @@ public final class OkHttpUpstream implements Upstream {
     if (offset > 0) {
       request.header("Range", "bytes=" + offset + "-");
     }
-    Response response = execute(request.build());
+    Response response = execute(blobClient, request.build());
     try {
       if (response.code() == 206) {
         checkRangeStart(response, offset);
@@ -321,12 +331,16 @@ public final class OkHttpUpstream implements Upstream {
   }
 
   private Response execute(Request request) {
+    return execute(client, request);
+  }
+
+  private Response execute(OkHttpClient through, Request request) {
     if (config.offline()) {
       throw new RegistryException(
           ErrorCode.UNAVAILABLE, 503, "upstream " + config.name() + " is offline");
     }
     try {
-      return client.newCall(request).execute();
+      return through.newCall(request).execute();
     } catch (IOException e) {
       throw errors.fromIo(e);
     }
