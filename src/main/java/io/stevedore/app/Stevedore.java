@@ -70,7 +70,12 @@ public final class Stevedore implements AutoCloseable {
       accessLog = accessLog(config.accessLog());
       Health health = new Health(mirror.cache().contents(), mirror.router().upstreams());
       Status status =
-          new Status(mirror.cache(), new OperatorUsage(mirror.operator()), health, clock);
+          new Status(
+              mirror.cache(),
+              new OperatorUsage(mirror.operator()),
+              health,
+              mirror.cluster()::peerHealth,
+              clock);
       mirror.cache().listen(status);
       List<RequestObserver> observers = new ArrayList<>();
       observers.add(mirror.metrics());

@@ -18,11 +18,13 @@ import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * The mirror at a glance, as the status page shows it ({@code /_stevedore/status.json}): the store
- * against its quota, the hit ratio, the fills running now with their progress, the upstreams,
- * recent evictions and pinned images. It hears fills, evictions and requests as a listener.
+ * against its quota, the hit ratio, the fills running now with their progress, the upstreams, the
+ * cluster's peers, recent evictions and pinned images. It hears fills, evictions and requests as a
+ * listener.
  */
 public final class Status implements BlobListener, RequestObserver {
   private static final int RECENT_EVICTIONS = 20;
@@ -30,16 +32,27 @@ public final class Status implements BlobListener, RequestObserver {
   private final Cache cache;
   private final StoreUsage usage;
   private final Health health;
+  private final Supplier<Map<String, Boolean>> peers;
   private final Clock clock;
   private final Map<Digest, RunningFill> fills = new ConcurrentHashMap<>();
   private final Deque<Eviction> evictions = new ArrayDeque<>();
   // Added to by every request on every core: adders do not make them wait on one another.
   private final Map<String, LongAdder> results = new ConcurrentHashMap<>();
 
-  public Status(Cache cache, StoreUsage usage, Health health, Clock clock) {
+  /**
+   * @param peers each other node of the cluster by URL, and whether it is asked for the digests it
+   *     owns (false while it is left out after failing); empty outside a cluster
+   */
+  public Status(
+      Cache cache,
+      StoreUsage usage,
+      Health health,
+      Supplier<Map<String, Boolean>> peers,
+      Clock clock) {
     this.cache = cache;
     this.usage = usage;
     this.health = health;
+    this.peers = peers;
     this.clock = clock;
   }
 
@@ -120,6 +133,8 @@ public final class Status implements BlobListener, RequestObserver {
         + fills(now)
         + ",\"upstreams\":"
         + health.upstreamsJson()
+        + ",\"peers\":"
+        + peers()
         + ",\"recentEvictions\":"
         + evictions()
         + ",\"pinned\":"
@@ -160,6 +175,13 @@ public final class Status implements BlobListener, RequestObserver {
                       + Json.quote(fill.started().toString())
                       + "}");
             });
+    return out.toString();
+  }
+
+  private String peers() {
+    StringJoiner out = new StringJoiner(",", "[", "]");
+    new TreeMap<>(peers.get())
+        .forEach((url, up) -> out.add("{\"url\":" + Json.quote(url) + ",\"up\":" + up + "}"));
     return out.toString();
   }
 

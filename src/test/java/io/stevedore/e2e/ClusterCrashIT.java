@@ -4,14 +4,21 @@ import static io.stevedore.e2e.MetricsText.sum;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stevedore.oci.Digest;
+import io.stevedore.oci.Json;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -19,7 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * {@code kill -9} of the node that owns a blob while it fills it (its upstream slowed down by a
  * relay) and serves it to the other nodes: their fills lose the owner mid-blob, resume from the
- * registry itself, and their clients get every byte right.
+ * registry itself, and their clients get every byte right; their status pages show the owner left
+ * out.
  */
 class ClusterCrashIT {
   private static final int NODES = 3;
@@ -33,6 +41,8 @@ class ClusterCrashIT {
   private static RegistryProcess registry;
   private static ThrottledRelay relay;
   private static final List<StevedoreProcess> nodes = new ArrayList<>();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static List<URI> peers;
   private static int owner;
   private static String digest;
 
@@ -44,6 +54,7 @@ class ClusterCrashIT {
     digest = registry.pushBlob("e2e/crash", content);
     assertThat(Digest.sha256(content).toString()).isEqualTo(digest);
     MirrorCluster cluster = new MirrorCluster(lab, NODES);
+    peers = cluster.peers();
     owner = cluster.ownerOf(digest);
     relay = lab.own(new ThrottledRelay(registry.url()));
     for (int i = 0; i < NODES; i++) {
@@ -109,6 +120,21 @@ class ClusterCrashIT {
       assertThat(sum(metrics, "stevedore_fills_total", Map.of("result", "committed"))).isEqualTo(1);
     }
 
+    // Each survivor's status page lists the killed owner as left out and the other one as asked.
+    URI killedUrl = peers.get(owner);
+    for (StevedoreProcess node : others()) {
+      Map<String, Boolean> seen = peersInStatusJson(node);
+      assertThat(seen).containsEntry(killedUrl.toString(), false).hasSize(NODES - 1);
+      assertThat(seen.values()).containsOnlyOnce(false);
+    }
+    String page =
+        HeadlessChromium.renderedDom(lab, others().get(0).adminUrl().resolve("/_stevedore/"));
+    assertThat(page)
+        .containsPattern(
+            "(?s)<td>"
+                + Pattern.quote(killedUrl.toString())
+                + "</td><td class=\"down\">left out after failing</td>");
+
     relay.rate(0);
     killed.start();
     assertThat(StreamedDigest.sha256Of(killed.url().resolve(path), BLOB_BYTES))
@@ -120,6 +146,21 @@ class ClusterCrashIT {
     List<StevedoreProcess> others = new ArrayList<>(nodes);
     others.remove(owner);
     return others;
+  }
+
+  /** The peers in {@code node}'s status.json: each URL and whether it is asked. */
+  private static Map<String, Boolean> peersInStatusJson(StevedoreProcess node) throws Exception {
+    String json =
+        HTTP.send(
+                HttpRequest.newBuilder(node.adminUrl().resolve("/_stevedore/status.json")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    Map<String, Boolean> peers = new TreeMap<>();
+    for (Object peer : (List<?>) ((Map<?, ?>) Json.parse(json)).get("peers")) {
+      Map<?, ?> fields = (Map<?, ?>) peer;
+      peers.put((String) fields.get("url"), (Boolean) fields.get("up"));
+    }
+    return peers;
   }
 
   private static long peerFetches(StevedoreProcess node) {

@@ -63,7 +63,8 @@ final class MirrorCluster {
    * The {@code cluster:} section of a node at {@code self} that lists {@code peers}. The peer
    * timeout is longer than the default: a freshly started node on a machine loaded by other work
    * can take seconds over its first answer, and a node that gave up on its owner would fetch from
-   * the upstream a second time.
+   * the upstream a second time. The backoff outlasts a test, so a peer that failed is still left
+   * out when the test looks, however long the machine took to get there.
    */
   static String yaml(URI self, List<URI> peers, String secret) {
     return """
@@ -72,6 +73,7 @@ final class MirrorCluster {
           peers: [%s]
           secret: %s
           peer-timeout: 30s
+          peer-backoff: 10m
         """
         .formatted(
             self, peers.stream().map(URI::toString).collect(Collectors.joining(", ")), secret);

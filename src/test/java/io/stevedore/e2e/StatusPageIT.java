@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -109,19 +108,6 @@ class StatusPageIT {
 
   /** The page's DOM after headless Chromium ran its script. */
   private static String renderedPage() {
-    ExecResult chromium =
-        Exec.run(
-            List.of(
-                "chromium",
-                "--headless",
-                "--no-sandbox", // tests run as root, where Chromium's sandbox cannot start
-                "--disable-gpu",
-                "--user-data-dir=" + lab.path("chromium-profile-" + System.nanoTime()),
-                "--virtual-time-budget=3000",
-                "--dump-dom",
-                mirror.adminUrl().resolve("/_stevedore/").toString()),
-            Duration.ofSeconds(60));
-    assertThat(chromium.exitCode()).as("chromium: %s", chromium.stderr()).isZero();
-    return chromium.stdout();
+    return HeadlessChromium.renderedDom(lab, mirror.adminUrl().resolve("/_stevedore/"));
   }
 }
