@@ -4,6 +4,8 @@
 # -XX:+DumpPerfMapAtExit) of the mirror process during one cold download of the 335 MB blob, and
 # the samples sorted by what the innermost telling frame was doing (perf/cold-profile.py).
 #   perf/cold-profile.sh [JAR] [OUT.data]
+# COLD_LINK_MBIT=N puts the upstream behind one shared link of N Mbit/s (root; see perf/run.sh).
+# UPSTREAM_TLS=1 serves the upstream over HTTPS (perf/lib.sh start_upstream).
 set -uo pipefail # not -e: lib.sh checks what it runs and dies with a message
 JAR="${1:-$(cd "$(dirname "$0")/.." && pwd)/target/stevedore.jar}"
 OUT="${2:-/tmp/cold-profile.data}"
@@ -12,6 +14,10 @@ OUT="${2:-/tmp/cold-profile.data}"
 perf_start cold-profile 1200000
 command -v perf >/dev/null || die "needs perf (Debian package linux-perf)"
 cold_content
+if [ -n "${COLD_LINK_MBIT-}" ]; then # the upstream behind one shared link, as perf/run.sh --link-mbit
+  link_check
+  link_start "${UPSTREAM_HOSTPORT##*:}" "$COLD_LINK_MBIT"
+fi
 start_jar "$JAR" stevedore -XX:+PreserveFramePointer -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit
 perf record -e cpu-clock -F 1999 -g -p "$MIRROR_PID" -o "$OUT" 2>"$WORK/perf.err" &
 RECORDER=$!
