@@ -75,12 +75,12 @@ public final class BlobCache {
     misses.found(digest);
   }
 
-  /** How many responses are reading the blob now: for a running fill, its waiters. */
   /** The chunk buffers that serving and fills share. */
   public BufferUse buffers() {
     return buffers.use();
   }
 
+  /** How many responses are reading the blob now: for a running fill, its waiters. */
   public int readers(Digest digest) {
     return readers.getOrDefault(digest, 0);
   }

@@ -26,6 +26,9 @@ import java.util.logging.Logger;
 final class FillTask {
   private static final Logger LOG = Logger.getLogger(FillTask.class.getName());
 
+  /** The longest Retry-After a fill waits out in the middle of a blob. */
+  static final Duration LONGEST_RATE_LIMIT_PAUSE = Duration.ofSeconds(30);
+
   private final Fill fill;
   private final BlobStore store;
   private final ChunkBuffers buffers;
@@ -35,10 +38,6 @@ final class FillTask {
   private final FillPolicy policy;
   private final Clock clock;
   private final BlobListener events;
-
-  /** The longest Retry-After a fill waits out in the middle of a blob. */
-  static final Duration LONGEST_RATE_LIMIT_PAUSE = Duration.ofSeconds(30);
-
   private final Instant deadline;
   // Touched only by the thread that runs this task, but size is also read where the store
   // stage reports progress, on its own thread.
