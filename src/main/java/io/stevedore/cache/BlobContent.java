@@ -3,10 +3,7 @@ package io.stevedore.cache;
 import io.stevedore.oci.Digest;
 import io.stevedore.store.BlobStore;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 
 /**
  * A blob ready to serve: committed in the store, or being filled (then reads follow the fill and
@@ -67,15 +64,17 @@ public final class BlobContent implements AutoCloseable {
   }
 
   /**
-   * Writes bytes {@code first..last} (inclusive) of the blob to {@code out}. For a committed blob
-   * the next chunk is read while the current one is written, when the pool has a buffer to spare: a
-   * chunk read costs about a third of its write to a socket here, and overlapping the two takes it
-   * off the serving path. A blob being filled is read chunk by chunk as the fill stores them
-   * (reading ahead would only wait for it), copied from the fill's memory while it holds them.
+   * Writes bytes {@code first..last} (inclusive) of the blob to {@code out}, chunk by chunk. A blob
+   * being filled is read as the fill stores its chunks, copied from the fill's memory while it
+   * holds them.
    *
    * <p>A chunk's buffer goes back to the pool once the chunk is written, before the next one is
    * waited for: a response waiting for its fill, or for a slow client, holds at most the chunk it
    * is writing.
+   *
+   * <p>Chunks are read on the response's own thread. Reading the next chunk on another thread while
+   * this one is written made warm downloads slower here, not faster: 1716 against 2117 MB/s for one
+   * client, 3.18 against 3.00 s for 20 at once (medians of alternated runs, perf/README.md).
    */
   public void writeTo(OutputStream out, long first, long last) throws IOException {
     if (first < 0 || last >= size || first > last + 1) {
@@ -86,60 +85,27 @@ public final class BlobContent implements AutoCloseable {
       return;
     }
     int chunkSize = store.chunkSize();
-    long index = first / chunkSize;
     long lastIndex = last / chunkSize;
-    boolean readAhead = progress == Progress.STORED && index < lastIndex;
-    byte[] current = null;
-    byte[] next = null;
-    FutureTask<Integer> ahead = null;
-    ChunkWindow.Reader memory = progress.follow(index);
-    try {
-      progress.awaitStored(chunkEnd(index));
-      current = buffer();
-      int length = read(index, current, memory);
-      while (true) {
-        if (readAhead && index < lastIndex) {
-          next = buffers.takeIfFree();
-          if (next != null) {
-            ahead = readInBackground(index + 1, next);
+    try (ChunkWindow.Reader memory = progress.follow(first / chunkSize)) {
+      for (long index = first / chunkSize; index <= lastIndex; index++) {
+        progress.awaitStored(chunkEnd(index));
+        byte[] chunk = buffer();
+        try {
+          int length = read(index, chunk, memory);
+          long chunkStart = index * chunkSize;
+          int from = (int) Math.max(first - chunkStart, 0);
+          int to = (int) Math.min(length, last + 1 - chunkStart);
+          if (to <= from) {
+            throw new IllegalStateException(
+                "chunk " + index + " of " + digest + " holds " + length + " bytes, too few");
           }
-        }
-        long chunkStart = index * chunkSize;
-        int from = (int) Math.max(first - chunkStart, 0);
-        int to = (int) Math.min(length, last + 1 - chunkStart);
-        if (to <= from) {
-          throw new IllegalStateException(
-              "chunk " + index + " of " + digest + " holds " + length + " bytes, too few");
-        }
-        out.write(current, from, to - from);
-        if (index == lastIndex) {
-          return;
-        }
-        index++;
-        // Safe to reuse: the server writes synchronously (Helidon's write-queue-length 0, which
-        // Stevedore never changes), so out.write() has sent the bytes by the time it returns.
-        giveBack(current);
-        current = null;
-        if (ahead != null) {
-          length = result(ahead);
-          ahead = null;
-          current = next;
-          next = null;
-        } else {
-          progress.awaitStored(chunkEnd(index));
-          current = buffer();
-          length = read(index, current, memory);
+          // The buffer is free again once write() returns: the server writes synchronously
+          // (Helidon's write-queue-length 0, which Stevedore never changes).
+          out.write(chunk, from, to - from);
+        } finally {
+          giveBack(chunk);
         }
       }
-    } finally {
-      memory.close();
-      if (ahead != null) {
-        // The client went away mid-write: let the read finish before the blob is released to
-        // eviction. It never waits for a fill (only committed blobs read ahead), so this is short.
-        awaitQuietly(ahead);
-      }
-      giveBack(current);
-      giveBack(next);
     }
   }
 
@@ -170,37 +136,6 @@ public final class BlobContent implements AutoCloseable {
   private int read(long index, byte[] buffer, ChunkWindow.Reader memory) {
     int copied = memory.copy(index, buffer);
     return copied >= 0 ? copied : readStored(index, buffer);
-  }
-
-  private FutureTask<Integer> readInBackground(long index, byte[] buffer) {
-    FutureTask<Integer> task = new FutureTask<>(() -> read(index, buffer, ChunkWindow.Reader.NONE));
-    Thread.ofVirtual().name("read-ahead").start(task);
-    return task;
-  }
-
-  private static int result(FutureTask<Integer> task) throws IOException {
-    try {
-      return task.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while reading a chunk");
-    } catch (ExecutionException e) {
-      switch (e.getCause()) {
-        case RuntimeException runtime -> throw runtime;
-        case Error error -> throw error;
-        default -> throw new IllegalStateException(e.getCause());
-      }
-    }
-  }
-
-  private static void awaitQuietly(FutureTask<Integer> task) {
-    try {
-      task.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException e) {
-      // The response is failing already; the read's own failure adds nothing.
-    }
   }
 
   private int readStored(long index, byte[] buffer) {

@@ -10,8 +10,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * there was one, memory grew with the clients: each response held one or two 1 MiB buffers and each
  * fill three to eleven, so the soak's 200 clients ran a 384 MiB heap out of memory (500s, timeouts)
  * and, with no heap limit, G1 grew the heap to 3.3 GB. Now a response waits for a buffer instead of
- * allocating one, and what only speeds things up (a response's read-ahead, a fill holding more
- * chunks for readers that lag) takes one only when one is free.
+ * allocating one, and what only speeds things up (a fill holding more chunks for readers that lag)
+ * takes one only when one is free.
  *
  * <p>A part of the budget is kept for fills: a response waits for its fill to store the chunk it
  * needs before it takes a buffer, but responses to other clients could still hold every buffer

@@ -375,7 +375,7 @@ class BlobCacheTest {
   }
 
   @Test
-  void rangesOfAStoredBlob_readAhead_giveExactlyThoseBytes() throws IOException {
+  void rangesOfAStoredBlob_acrossChunks_giveExactlyThoseBytes() throws IOException {
     readAll();
     int[][] ranges = {
       {0, 0},
