@@ -13,7 +13,10 @@ RULES = [
     ("socket read (upstream)", ["SocketDispatcher.read0", "NioSocketImpl.read", "okio"]),
     ("socket write (client)", ["SocketDispatcher.write0", "NioSocketImpl.write", "helidon"]),
     ("SHA-256", ["implCompress", "DigestBase", "sha256", "SHA2"]),
-    ("copy from the fill's window", ["ChunkWindow"]),
+    # The JIT inlines the window's copy and the file read's copy out of the JDK's direct buffer
+    # into BlobContent.read alike, so one share holds both; a file read's system call is above.
+    ("copy into the response's buffer (from the fill's window, or a file read's JDK buffer)",
+     ["ChunkWindow$Cursor", "BlobContent.read(", "BlobFiles.read("]),
     ("RocksDB", ["rocksdb"]),
 ]
 

@@ -6,6 +6,7 @@
 #   perf/cold-profile.sh [JAR] [OUT.data]
 # COLD_LINK_MBIT=N puts the upstream behind one shared link of N Mbit/s (root; see perf/run.sh).
 # UPSTREAM_TLS=1 serves the upstream over HTTPS (perf/lib.sh start_upstream).
+# COLD_CLIENTS=N has N clients download the cold blob at once, as perf/run.sh's concurrent-cold.
 set -uo pipefail # not -e: lib.sh checks what it runs and dies with a message
 JAR="${1:-$(cd "$(dirname "$0")/.." && pwd)/target/stevedore.jar}"
 OUT="${2:-/tmp/cold-profile.data}"
@@ -23,8 +24,14 @@ perf record -e cpu-clock -F 1999 -g -p "$MIRROR_PID" -o "$OUT" 2>"$WORK/perf.err
 RECORDER=$!
 sleep 0.5 # perf attaches
 before="$(pid_cpu "$MIRROR_PID")"
-download "$MIRROR_URL$BLOB_PATH" "$COLD_BLOB_BYTES" "cold download"
-echo "cold 335 MB: $DL_SECONDS s, $(awk -v a="$(pid_cpu "$MIRROR_PID")" -v b="$before" 'BEGIN { printf "%.2f", a - b }') CPU s"
+if [ "${COLD_CLIENTS:-1}" -gt 1 ]; then
+  set_curl_max 600
+  many_clients "$MIRROR_URL$BLOB_PATH" "$COLD_BLOB_BYTES" "$BLOB_HEX" "$COLD_CLIENTS" "cold download"
+  DL_SECONDS="$WALL"
+else
+  download "$MIRROR_URL$BLOB_PATH" "$COLD_BLOB_BYTES" "cold download"
+fi
+echo "cold 335 MB, ${COLD_CLIENTS:-1} client(s): $DL_SECONDS s, $(awk -v a="$(pid_cpu "$MIRROR_PID")" -v b="$before" 'BEGIN { printf "%.2f", a - b }') CPU s"
 kill -INT "$RECORDER"
 wait "$RECORDER"
 stop_pid "$MIRROR_PID" # writes /tmp/perf-PID.map, which perf report reads
