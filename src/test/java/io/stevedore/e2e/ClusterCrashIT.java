@@ -6,9 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.stevedore.oci.Digest;
 import io.stevedore.oci.Json;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +38,6 @@ class ClusterCrashIT {
   private static RegistryProcess registry;
   private static ThrottledRelay relay;
   private static final List<StevedoreProcess> nodes = new ArrayList<>();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static List<URI> peers;
   private static int owner;
   private static String digest;
@@ -149,12 +145,9 @@ class ClusterCrashIT {
   }
 
   /** The peers in {@code node}'s status.json: each URL and whether it is asked. */
-  private static Map<String, Boolean> peersInStatusJson(StevedoreProcess node) throws Exception {
-    String json =
-        HTTP.send(
-                HttpRequest.newBuilder(node.adminUrl().resolve("/_stevedore/status.json")).build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body();
+  private static Map<String, Boolean> peersInStatusJson(StevedoreProcess node) {
+    byte[] json =
+        RegistryHttp.send("GET", node.adminUrl().resolve("/_stevedore/status.json"), null).body();
     Map<String, Boolean> peers = new TreeMap<>();
     for (Object peer : (List<?>) ((Map<?, ?>) Json.parse(json)).get("peers")) {
       Map<?, ?> fields = (Map<?, ?>) peer;
